@@ -1,0 +1,205 @@
+"""Diagnostics as data: source text, spans, codes, and one renderer.
+
+A :class:`Span` holds 0-based, half-open character offsets into a :class:`Source`.
+Lines and columns are 1-based and computed only when a diagnostic is printed;
+columns count characters of the NFC-normalised line, so a Vietnamese letter
+written with combining marks still takes one column and the caret lines up.
+"""
+
+from __future__ import annotations
+
+import bisect
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+# The stable code registry. Codes never change meaning; new ones are appended.
+# Every code has an example in docs/diagnostics.md and a conformance case.
+CODES: dict[str, str] = {
+    # E1xx: syntax
+    "E100": "the file cannot be read as a ruleset (missing, a directory, not UTF-8)",
+    "E101": "unexpected character",
+    "E102": "unexpected token",
+    "E103": "unexpected end of file (an unclosed brace, string or list)",
+    "E104": "unterminated string",
+    "E105": "malformed number",
+    "E106": "empty ruleset",
+    # E2xx: names and declarations
+    "E201": "undeclared fact",
+    "E202": "fact declared twice",
+    "E203": "objective id used twice",
+    "E204": "part name used twice in one objective",
+    "E205": "unknown aggregate",
+    "E206": "undeclared source",
+    "E207": "ruleset header missing, repeated or out of place",
+    "E208": "a block objective without a measure and target (or parts)",
+    "E209": "a field given twice in one objective",
+    "E210": "unknown function",
+    "E211": "wrong number of arguments",
+    "E212": "source declared twice or option repeated",
+    "E213": "a field that does not apply here",
+    # E3xx: units of measure
+    "E301": "the measure and the threshold have different dimensions",
+    "E302": "terms of different dimensions added, subtracted or compared inside a measure",
+    "E303": "a count compared with a percentage",
+    "E304": "unknown unit of measure",
+    "E305": "division by a literal zero",
+    "E306": "an aggregate that does not suit the fact",
+    # E4xx: scopes and periods in rulesets
+    "E401": "malformed period or date",
+    "E402": "unknown cadence",
+    "E403": "cadence does not fit the period",
+    "E404": "a scope condition uses an operator scopes do not support",
+    "E405": "a `between` whose lower bound is above its upper bound",
+    # E5xx: data (facts, units tables, records, test files)
+    "E500": "a data file cannot be read",
+    # W: lint warnings
+    "W101": "a `warn` condition that can never trip",
+    "W102": "a declared fact no objective uses",
+    "W103": "a target that every value meets or none can",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A named text. ``name`` is what diagnostics print (a path or ``<string>``)."""
+
+    name: str
+    text: str = field(repr=False)
+    _line_starts: tuple[int, ...] = field(default=(), repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if not self._line_starts:
+            starts = [0]
+            text = self.text
+            i = text.find("\n")
+            while i != -1:
+                starts.append(i + 1)
+                i = text.find("\n", i + 1)
+            object.__setattr__(self, "_line_starts", tuple(starts))
+
+    def line_col(self, offset: int) -> tuple[int, int]:
+        """1-based line and NFC column of a 0-based offset."""
+        offset = max(0, min(offset, len(self.text)))
+        line = bisect.bisect_right(self._line_starts, offset) - 1
+        start = self._line_starts[line]
+        prefix = self.text[start:offset]
+        return line + 1, len(unicodedata.normalize("NFC", prefix)) + 1
+
+    def line_text(self, line: int) -> str:
+        start = self._line_starts[line - 1]
+        end = self.text.find("\n", start)
+        end = len(self.text) if end == -1 else end
+        return self.text[start:end].rstrip("\r")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Half-open character offsets ``[start, end)`` into ``source``."""
+
+    source: Source = field(repr=False)
+    start: int
+    end: int
+
+    @property
+    def line(self) -> int:
+        return self.source.line_col(self.start)[0]
+
+    @property
+    def column(self) -> int:
+        return self.source.line_col(self.start)[1]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One problem found in a ruleset. Picklable, comparable, printable once."""
+
+    code: str
+    message: str
+    path: str
+    line: int
+    column: int
+    start: int = 0
+    end: int = 0
+    severity: Severity = "error"
+    label: str = ""
+    notes: tuple[str, ...] = ()
+    hint: str = ""
+
+    @property
+    def span(self) -> tuple[int, int]:
+        return (self.start, self.end)
+
+    @property
+    def location(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}[{self.code}]: {self.message}"
+
+
+def make(
+    code: str,
+    message: str,
+    span: Span,
+    *,
+    label: str = "",
+    notes: tuple[str, ...] | list[str] = (),
+    hint: str = "",
+    severity: Severity | None = None,
+) -> Diagnostic:
+    """Build a diagnostic at ``span``; warnings are the codes starting with ``W``."""
+    if code not in CODES:  # pragma: no cover - a programming error, caught by tests
+        raise KeyError(f"unregistered diagnostic code {code}")
+    line, col = span.source.line_col(span.start)
+    sev: Severity = severity or ("warning" if code.startswith("W") else "error")
+    return Diagnostic(
+        code=code,
+        message=message,
+        path=span.source.name,
+        line=line,
+        column=col,
+        start=span.start,
+        end=span.end,
+        severity=sev,
+        label=label,
+        notes=tuple(notes),
+        hint=hint,
+    )
+
+
+def sort_key(d: Diagnostic) -> tuple[str, int, int, str]:
+    return (d.path, d.start, d.end, d.code)
+
+
+def render(diags: list[Diagnostic] | tuple[Diagnostic, ...], sources: dict[str, Source]) -> str:
+    """Render diagnostics the rustc way: location line, source line, caret, notes."""
+    out: list[str] = []
+    for d in diags:
+        out.append(str(d))
+        src = sources.get(d.path)
+        if src is not None and src.text and d.line >= 1:
+            line_text = unicodedata.normalize("NFC", src.line_text(d.line))
+            gutter = " " * len(str(d.line))
+            out.append(f"{gutter} |")
+            out.append(f"{d.line} | {line_text}")
+            end_line, end_col = src.line_col(max(d.end, d.start))
+            if end_line != d.line or end_col <= d.column:
+                width = 1 if end_line == d.line else max(1, len(line_text) - d.column + 1)
+            else:
+                width = end_col - d.column
+            caret = " " * (d.column - 1) + "^" * width
+            out.append(f"{gutter} | {caret}" + (f" {d.label}" if d.label else ""))
+            for note in d.notes:
+                out.append(f"{gutter} = note: {note}")
+            if d.hint:
+                out.append(f"{gutter} = help: {d.hint}")
+        else:
+            for note in d.notes:
+                out.append(f"  = note: {note}")
+            if d.hint:
+                out.append(f"  = help: {d.hint}")
+        out.append("")
+    return "\n".join(out)
