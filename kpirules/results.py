@@ -1,0 +1,137 @@
+"""Result models: the JSON contract of SPEC §6, as pydantic models.
+
+Exact values travel as strings (``"999/1000"``, ``"0.98"``, ``"25"``) so that no
+reader has to trust a binary float. Rows are built with ``model_construct`` on
+the hot path: the evaluator already guarantees their shape.
+"""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Verdict", "ResultRow", "ObjectiveVerdict", "Summary", "Report", "exact", "worst",
+           "VERDICT_ORDER", "report_schema"]
+
+Verdict = Literal["pass", "warn", "fail", "n/a", "missing"]
+
+# Severity used to combine rows: the worst wins (fail > missing > warn > pass > n/a).
+VERDICT_ORDER: dict[str, int] = {"n/a": 0, "pass": 1, "warn": 2, "missing": 3, "fail": 4}
+
+
+def worst(verdicts: list[str] | tuple[str, ...]) -> str:
+    return max(verdicts, key=VERDICT_ORDER.__getitem__) if verdicts else "n/a"
+
+
+def exact(value: Fraction | int | None) -> str | None:
+    """An exact rational as text: ``"12"``, ``"0.98"`` (terminating decimals) or ``"43/45"``."""
+    if value is None:
+        return None
+    if isinstance(value, int):
+        return str(value)
+    num, den = value.numerator, value.denominator
+    if den == 1:
+        return str(num)
+    d, twos, fives = den, 0, 0
+    while d % 2 == 0:
+        d //= 2
+        twos += 1
+    while d % 5 == 0:
+        d //= 5
+        fives += 1
+    if d != 1:
+        return f"{num}/{den}"
+    places = max(twos, fives)
+    scaled = abs(num) * (10**places) // den
+    digits = str(scaled).rjust(places + 1, "0")
+    text = f"{digits[:-places]}.{digits[-places:]}".rstrip("0").rstrip(".")
+    return ("-" if num < 0 else "") + text
+
+
+class ResultRow(BaseModel):
+    """One verdict: (objective, part, scope unit, period)."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    objective: str
+    part: str | None = None
+    unit: str | None = None
+    period: str
+    verdict: Verdict
+    actual: str | None = None
+    comparator: str
+    threshold: str | None = None
+    gap: str | None = None
+    uom: str = ""
+    needed: int | None = None
+    budget: int | None = None
+    # extra keys (SPEC §6 allows them): what a human report needs
+    label: str = ""
+    scope: str | None = None
+    upper: str | None = Field(default=None, description="upper bound of `between`")
+    kind: str = Field(default="number", description="count | ratio | quantity | number")
+    reason: str | None = Field(default=None, description="why n/a or missing, in words")
+
+
+class ObjectiveVerdict(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    id: str
+    label: str
+    verdict: Verdict
+    owner: str | None = None
+
+
+class Summary(BaseModel):
+    model_config = ConfigDict(frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+    pass_: int = Field(default=0, alias="pass")
+    warn: int = 0
+    fail: int = 0
+    na: int = Field(default=0, alias="n/a")
+    missing: int = 0
+
+    def count(self, verdict: str) -> int:
+        return {"pass": self.pass_, "warn": self.warn, "fail": self.fail, "n/a": self.na,
+                "missing": self.missing}[verdict]
+
+
+class Report(BaseModel):
+    """What ``Ruleset.evaluate`` returns and ``--format json`` prints."""
+
+    model_config = ConfigDict(frozen=True, extra="allow", serialize_by_alias=True)
+
+    ruleset: str
+    unit: str | None = None
+    period: str
+    objectives: list[ObjectiveVerdict]
+    results: list[ResultRow]
+    summary: Summary
+    warnings: list[str] = Field(default_factory=list,
+                                description="data problems that did not stop the run")
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing failed or is missing, 1 otherwise (SPEC §6)."""
+        return 1 if (self.summary.fail or self.summary.missing) else 0
+
+    def rows(self, objective: str | None = None, **match: Any) -> list[ResultRow]:
+        out = []
+        for r in self.results:
+            if objective is not None and r.objective != objective:
+                continue
+            if all(getattr(r, k, None) == v for k, v in match.items()):
+                out.append(r)
+        return out
+
+    def to_json(self) -> str:
+        """Deterministic JSON: same ruleset and data, byte-identical text."""
+        return json.dumps(self.model_dump(mode="json", by_alias=True), ensure_ascii=False,
+                          indent=2) + "\n"
+
+
+def report_schema() -> dict[str, Any]:
+    return Report.model_json_schema(by_alias=True)

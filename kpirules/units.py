@@ -1,0 +1,120 @@
+"""Units of measure: the one pint registry, and the *kind* of a value.
+
+pint calls counts and percentages both dimensionless, so kpirules tracks a kind
+on top of the dimension:
+
+* ``count``    — a number of items (``fact late : count``)
+* ``ratio``    — a fraction of one (``count / count``, ``percent`` facts, ``2%``)
+* ``number``   — a plain number literal (``1``, ``100``), fits with anything dimensionless
+* ``quantity`` — a value with a dimension (``min``, ``h``, ``VND``)
+
+Conversion factors are exact: the registry works in :class:`fractions.Fraction`.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from fractions import Fraction
+
+import pint
+
+__all__ = ["registry", "parse_uom", "Kind", "kind_of_uom", "factor", "UomError"]
+
+
+class UomError(ValueError):
+    """A unit of measure pint does not know."""
+
+
+@functools.cache
+def registry() -> pint.UnitRegistry:
+    reg = pint.UnitRegistry(non_int_type=Fraction, autoconvert_offset_to_baseunit=True)
+    # Money, as these offices budget it. A currency is its own dimension: never
+    # converted to another one.
+    reg.define("VND = [currency] = dong = đồng")
+    reg.define("thousand_VND = 1000 VND = kVND")
+    reg.define("million_VND = 1000000 VND = trVND")
+    # Items: `count` is pint's own; these are the words offices use for them.
+    reg.define("item = count = items")
+    reg.define("dossier = count = dossiers = ho_so")
+    return reg
+
+
+@functools.lru_cache(maxsize=512)
+def parse_uom(text: str) -> pint.Unit:
+    """``"min"``, ``"h"``, ``"/month"``, ``"percent"`` → a pint Unit, or UomError."""
+    t = (text or "").strip()
+    if not t:
+        return registry().dimensionless
+    if t.startswith("/"):
+        t = "1" + t
+    t = t.replace("^", "**")
+    try:
+        unit = registry().parse_units(t)
+    except Exception as exc:  # pint raises several unrelated types here
+        raise UomError(f"unknown unit of measure `{text}`") from exc
+    return unit
+
+
+@dataclass(frozen=True, slots=True)
+class Kind:
+    """What a value is: its kind and its pint dimensionality (as a sorted tuple)."""
+
+    name: str  # count | ratio | number | quantity
+    dims: tuple[tuple[str, Fraction], ...] = ()
+
+    @property
+    def dimensionless(self) -> bool:
+        return not self.dims
+
+    def describe(self) -> str:
+        if self.name == "quantity":
+            return "a quantity of " + " ".join(f"{d.strip('[]')}" + (f"^{p}" if p != 1 else "")
+                                              for d, p in self.dims)
+        return {"count": "a count", "ratio": "a ratio (percentage)",
+                "number": "a plain number"}[self.name]
+
+
+COUNT = Kind("count")
+RATIO = Kind("ratio")
+NUMBER = Kind("number")
+
+
+def dims_of(unit: pint.Unit) -> tuple[tuple[str, Fraction], ...]:
+    return tuple(sorted((str(k), Fraction(v)) for k, v in unit.dimensionality.items()))
+
+
+def kind_of_uom(text: str | None) -> Kind:
+    """The kind of a declared fact unit."""
+    if text is None or text.strip() in ("", "count", "1"):
+        return COUNT
+    unit = parse_uom(text)
+    dims = dims_of(unit)
+    if dims:
+        return Kind("quantity", dims)
+    if unit == registry().count or str(unit) in ("count", "item", "dossier"):
+        return COUNT
+    if factor(text) != 1:  # percent, permille
+        return RATIO
+    return COUNT
+
+
+@functools.lru_cache(maxsize=512)
+def factor(text: str | None) -> Fraction:
+    """The exact factor from ``text`` to its base units (``min`` → 60, ``%`` → 1/100)."""
+    if text is None or not text.strip():
+        return Fraction(1)
+    unit = parse_uom(text)
+    magnitude, _ = registry().get_base_units(unit)
+    return Fraction(magnitude)
+
+
+def convert(value: Fraction, from_uom: str | None, to_uom: str | None) -> Fraction:
+    """Exact conversion between two units of the same dimension."""
+    if (from_uom or "") == (to_uom or ""):
+        return value
+    return value * factor(from_uom) / factor(to_uom)
+
+
+def same_dimension(a: str | None, b: str | None) -> bool:
+    return dims_of(parse_uom(a or "")) == dims_of(parse_uom(b or ""))
