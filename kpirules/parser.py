@@ -36,9 +36,13 @@ _TOP_LEVEL = re.compile(r"^(objective|fact|source|ruleset|unit|period|owner)\b",
 
 def grammar_text() -> str:
     """The grammar shipped in the wheel, or the repository's copy in a checkout."""
-    packaged = importlib.resources.files("kpirules").joinpath("grammar/kpi.lark")
-    if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
+    try:
+        packaged = importlib.resources.files(__package__ or "kpirules").joinpath(
+            "grammar/kpi.lark")
+        if packaged.is_file():
+            return packaged.read_text(encoding="utf-8")
+    except (ModuleNotFoundError, AttributeError, TypeError):  # pragma: no cover
+        pass
     repo_copy = Path(__file__).resolve().parent.parent / "grammar" / "kpi.lark"
     return repo_copy.read_text(encoding="utf-8")
 

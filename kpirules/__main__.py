@@ -1,0 +1,6 @@
+"""``python -m kpirules`` is the ``kpirules`` command."""
+
+from .cli import entry
+
+if __name__ == "__main__":
+    entry()

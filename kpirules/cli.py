@@ -1,0 +1,219 @@
+"""The command line: wiring only. ``main(argv) -> int``; exit codes of SPEC §6.
+
+0  nothing failed or is missing
+1  some objective failed or is missing data (check), or an expectation failed (test)
+2  the ruleset, the data or the command is invalid
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from . import __version__
+from .diagnostics import render
+from .errors import EvaluationError, FactsError, KpiError, RulesetError
+from .explain import explain_text
+from .facts import merge, read_facts, read_units
+from .report import FORMATS, render as render_report, schema_json
+from .ruleset import Ruleset, load
+
+EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+
+_DESCRIPTION = """\
+kpirules checks ISO 9001 quality objectives written as .kpi rulesets against data.
+
+  kpirules lint rulesets/*.kpi                        is each ruleset well formed?
+  kpirules check RULESET --facts facts.csv --units units.csv
+                                                      who passes, who fails, by how much
+  kpirules explain RULESET Q3.2 --facts facts.csv     where each number comes from
+  kpirules schema                                     the JSON Schema of --format json
+
+Exit codes: 0 all objectives met, 1 some failed or lack data, 2 invalid input."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        sys.stderr.write(f"kpirules: error: {message}\n"
+                         "Run `kpirules --help` (or `kpirules COMMAND --help`) for usage.\n")
+        raise SystemExit(EXIT_INVALID)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="kpirules", description=_DESCRIPTION,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--version", action="version", version=f"kpirules {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    lint = sub.add_parser("lint", help="check rulesets for errors and warnings (no data read)",
+                          description="Parse and check each ruleset: syntax, names, units of "
+                          "measure, scopes and periods. Prints every problem with its "
+                          "file:line:col. Exit 0 when clean (warnings allowed), 2 on errors.")
+    lint.add_argument("rulesets", nargs="+", metavar="RULESET", help=".kpi files or globs")
+    lint.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 2)")
+
+    def data_args(cmd: argparse.ArgumentParser) -> None:
+        cmd.add_argument("--facts", action="append", default=[], metavar="FILE",
+                         help="fact set: CSV (long or wide), JSON, YAML or .xlsx; repeatable, "
+                         "merged (the same unit, period and fact twice is an error)")
+        cmd.add_argument("--units", metavar="FILE", help="units table CSV (id,name,parent,"
+                         "level,…): the hierarchy that scopes and roll-up use")
+        cmd.add_argument("--period", metavar="P", help="period to evaluate: 2022, 2022-Q3 or "
+                         "2022-07 (default: the ruleset's `period`)")
+        cmd.add_argument("--source", action="append", default=[], metavar="NAME=PATH",
+                         help="bind a records source (not supported by this version yet)")
+
+    check = sub.add_parser("check", help="evaluate a ruleset on facts and report verdicts",
+                           description="Evaluate every objective of RULESET on the facts and "
+                           "print pass / warn / fail / n/a / missing per objective, unit and "
+                           "period, with the gap and the items needed or the budget left.")
+    check.add_argument("ruleset", metavar="RULESET")
+    data_args(check)
+    check.add_argument("--format", choices=FORMATS, default="table",
+                       help="table (terminal, default), json (the contract), md (Markdown)")
+    check.add_argument("--output", "-o", metavar="FILE", help="write the report here")
+    check.add_argument("--lang", choices=("vi", "en"), default="vi",
+                       help="language of the words kpirules writes (default vi)")
+
+    ex = sub.add_parser("explain", help="show how one objective's numbers were computed",
+                        description="For each scope unit and period of OBJECTIVE: the measure "
+                        "as a tree with each fact's value and where it came from (own value, "
+                        "rolled up from which units or months), the comparison and the verdict.")
+    ex.add_argument("ruleset", metavar="RULESET")
+    ex.add_argument("objective", metavar="OBJECTIVE", help="objective id, e.g. Q3.2")
+    data_args(ex)
+
+    sub.add_parser("schema", help="print the JSON Schema of the JSON report",
+                   description="Print the JSON Schema of `kpirules check --format json`.")
+    return p
+
+
+def _expand(patterns: list[str]) -> list[str]:
+    out: list[str] = []
+    for pat in patterns:
+        hits = sorted(glob.glob(pat)) if any(ch in pat for ch in "*?[") else []
+        out.extend(hits or [pat])
+    return out
+
+
+def _lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    files = _expand(args.rulesets)
+    n_err = n_warn = 0
+    for path in files:
+        try:
+            rs = load(path)
+        except RulesetError as exc:
+            err.write(exc.render())
+            n_err += len(exc.errors)
+            n_warn += len(exc.diagnostics) - len(exc.errors)
+            continue
+        if rs.warnings:
+            err.write(render(rs.warnings, {rs.path: rs.ast.source}))
+            n_warn += len(rs.warnings)
+    plural = "s" if len(files) != 1 else ""
+    out.write(f"{len(files)} ruleset{plural} checked: {n_err} error{'s' if n_err != 1 else ''}, "
+              f"{n_warn} warning{'s' if n_warn != 1 else ''}\n")
+    if n_err or (args.strict and n_warn):
+        return EXIT_INVALID
+    return EXIT_OK
+
+
+def _load_data(args: argparse.Namespace) -> tuple[object, object]:
+    if args.source:
+        raise EvaluationError("--source: records sources are not supported by this version "
+                              "yet; give the facts as a fact set with --facts")
+    facts = merge([read_facts(f) for f in args.facts]) if args.facts else None
+    units = read_units(args.units) if args.units else None
+    return facts, units
+
+
+def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    rs = load(args.ruleset)
+    facts, units = _load_data(args)
+    report = rs.evaluate(facts, units=units, period=args.period)  # type: ignore[arg-type]
+    for w in report.warnings:
+        err.write(f"warning: {w}\n")
+    color = args.format == "table" and not args.output and out.isatty() and \
+        "NO_COLOR" not in os.environ
+    width = None if args.output or not out.isatty() else os.get_terminal_size().columns
+    text = render_report(report, args.format, lang=args.lang, color=color, width=width)
+    if args.output:
+        target = Path(args.output)
+        if _same_file(target, [args.ruleset, *args.facts, args.units]):
+            raise EvaluationError(f"--output {args.output} would overwrite an input file")
+        target.write_text(text, encoding="utf-8")
+        err.write(f"wrote {args.output}\n")
+    else:
+        out.write(text if text.endswith("\n") else text + "\n")
+    return report.exit_code
+
+
+def _same_file(target: Path, inputs: list[str | None]) -> bool:
+    try:
+        t = target.resolve()
+        return any(i is not None and Path(i).resolve() == t for i in inputs)
+    except OSError:
+        return False
+
+
+def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    rs: Ruleset = load(args.ruleset)
+    if args.objective not in rs.objective_ids:
+        raise EvaluationError(f"no objective `{args.objective}` in {args.ruleset}; it has: "
+                              + ", ".join(rs.objective_ids))
+    facts, units = _load_data(args)
+    text, code = explain_text(rs, args.objective, facts, units=units, period=args.period)
+    out.write(text)
+    return code
+
+
+def main(argv: list[str] | None = None, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help(out)
+        return EXIT_INVALID
+    try:
+        if args.command == "lint":
+            return _lint(args, out, err)
+        if args.command == "check":
+            return _check(args, out, err)
+        if args.command == "explain":
+            return _explain(args, out, err)
+        out.write(schema_json())
+        return EXIT_OK
+    except RulesetError as exc:
+        err.write(exc.render())
+        return EXIT_INVALID
+    except FactsError as exc:
+        err.write(exc.render() + "\n")
+        return EXIT_INVALID
+    except (EvaluationError, KpiError) as exc:
+        err.write(f"kpirules: error: {exc}\n")
+        return EXIT_INVALID
+    except BrokenPipeError:  # pragma: no cover - `kpirules check … | head`
+        return EXIT_OK
+    except OSError as exc:
+        err.write(f"kpirules: error: {exc.strerror or exc}: {getattr(exc, 'filename', '')}\n")
+        return EXIT_INVALID
+
+
+def entry() -> None:
+    """Console-script entry point."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
+        except (AttributeError, ValueError):  # pragma: no cover
+            pass
+    raise SystemExit(main())

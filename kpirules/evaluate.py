@@ -1,0 +1,473 @@
+"""Plan × facts × period → results: roll-up, scopes, cadence, verdicts, gap, items.
+
+Values are exact (ints and Fractions in base units). A unit's value of a fact
+for a period is, in this order:
+
+1. its own value for that period, when the fact set gives one;
+2. else, when the unit has own values of the fact at a finer grain inside the
+   period, the combination of its sub-periods (quarters, then months) by the
+   fact's aggregate — every sub-period must be there, or the value is missing
+   and the reason names the absent ones;
+3. else the combination of its sub-units' values by the aggregate. Sub-units
+   that never report the fact (no value anywhere in their subtree, in any
+   period) are left out and named by ``explain``; a sub-unit that reports the
+   fact but lacks this period makes the whole value missing.
+
+A ratio over several units is therefore always the ratio of pooled sums.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from . import ast
+from .compiler import Cmp, NotApplicable, ObjectivePlan, Plan, TargetPlan, Value
+from .errors import EvaluationError
+from .periods import Period
+from .results import ObjectiveVerdict, Report, ResultRow, Summary, exact, worst
+
+__all__ = ["evaluate", "Missing", "Resolver", "Hierarchy", "scope_text", "condition_text"]
+
+
+class Missing:
+    """An absent value, with the reasons in words."""
+
+    __slots__ = ("reasons",)
+
+    def __init__(self, reasons: Iterable[str]) -> None:
+        self.reasons = tuple(reasons)
+
+    def __repr__(self) -> str:
+        return f"Missing({self.reasons!r})"
+
+
+# ---------------------------------------------------------------- the unit hierarchy
+@dataclass
+class Hierarchy:
+    parent: dict[str, str | None]
+    children: dict[str, tuple[str, ...]]
+    attrs: dict[str, dict[str, str]]
+    has_table: bool
+
+    @classmethod
+    def build(cls, units: Any, known: Iterable[str]) -> Hierarchy:
+        parent: dict[str, str | None] = {}
+        attrs: dict[str, dict[str, str]] = {}
+        kids: dict[str, list[str]] = {}
+        if units is not None:
+            for uid, u in units.units.items():
+                parent[uid] = u.parent or None
+                attrs[uid] = dict(u.attrs)
+                attrs[uid].setdefault("id", uid)
+                attrs[uid].setdefault("parent", u.parent or "")
+                attrs[uid].setdefault("level", u.level or "")
+                attrs[uid].setdefault("name", u.name or "")
+                kids.setdefault(uid, [])
+                if u.parent:
+                    kids.setdefault(u.parent, []).append(uid)
+        for uid in known:
+            if uid not in parent:
+                parent[uid] = None
+                attrs[uid] = {"id": uid, "parent": "", "level": "", "name": uid}
+                kids.setdefault(uid, [])
+        return cls(parent, {k: tuple(v) for k, v in kids.items()}, attrs, units is not None)
+
+    def ancestors(self, uid: str) -> list[str]:
+        out = []
+        p = self.parent.get(uid)
+        while p is not None and p not in out:
+            out.append(p)
+            p = self.parent.get(p)
+        return out
+
+    def name(self, uid: str) -> str:
+        return self.attrs.get(uid, {}).get("name", uid)
+
+
+def _match(c: ast.Condition, attrs: dict[str, str]) -> bool:
+    if isinstance(c, ast.BoolOp):
+        if c.op == "and":
+            return _match(c.left, attrs) and _match(c.right, attrs)
+        return _match(c.left, attrs) or _match(c.right, attrs)
+    if isinstance(c, ast.Not):
+        return not _match(c.operand, attrs)
+    if isinstance(c, ast.Compare):
+        got = attrs.get(c.left.value, "")
+        want = _literal(c.right)
+        return (got == want) if c.op == "=" else (got != want)
+    if isinstance(c, ast.InList):
+        got = attrs.get(c.left.value, "")
+        return any(got == _literal(v) for v in c.values)
+    return False  # `is null` is refused by the checker
+
+
+def _literal(v: ast.Value) -> str:
+    if isinstance(v, ast.Number):
+        return v.text
+    if isinstance(v, ast.Ref):
+        return v.name
+    return "" if v.kind == "null" else v.value
+
+
+def condition_text(c: ast.Condition) -> str:
+    """The condition as it reads in a ruleset (for the pooled row's ``scope``)."""
+    if isinstance(c, ast.BoolOp):
+        return f"{_wrap(c.left, c.op)} {c.op} {_wrap(c.right, c.op)}"
+    if isinstance(c, ast.Not):
+        return f"not {_wrap(c.operand, 'not')}"
+    if isinstance(c, ast.Compare):
+        return f"{c.left.value} {c.op} {_value_text(c.right)}"
+    if isinstance(c, ast.InList):
+        return f"{c.left.value} in ({', '.join(_value_text(v) for v in c.values)})"
+    assert isinstance(c, ast.IsNull)
+    return f"{c.left.value} is {'not ' if c.negated else ''}null"
+
+
+def _wrap(c: ast.Condition, outer: str) -> str:
+    text = condition_text(c)
+    if isinstance(c, ast.BoolOp) and (outer == "not" or (outer == "and" and c.op == "or")):
+        return f"({text})"
+    return text
+
+
+def _value_text(v: ast.Value) -> str:
+    if isinstance(v, ast.Text) and v.kind == "string":
+        return '"' + v.value.replace('"', '\\"') + '"'
+    return _literal(v) if not (isinstance(v, ast.Text) and v.kind == "null") else "null"
+
+
+def scope_text(s: ast.Scope) -> str:
+    if s.kind == "unit":
+        assert s.unit is not None
+        return f"unit {s.unit.value}"
+    assert s.where is not None
+    prefix = "each unit where " if s.kind == "each" else "units where "
+    return prefix + condition_text(s.where)
+
+
+# ---------------------------------------------------------------- values and roll-up
+def _combine(agg: str, values: list[Value]) -> Value:
+    if agg in ("sum", "last"):
+        return sum(values[1:], values[0])
+    if agg == "mean":
+        total = sum(values[1:], values[0])
+        return Fraction(total, len(values)) if isinstance(total, int) else total / len(values)
+    if agg == "max":
+        return max(values)
+    return min(values)
+
+
+@dataclass
+class Source:
+    """Where a value came from, for ``explain``."""
+
+    how: str  # own | periods | units | missing
+    detail: str = ""
+    parts: list[tuple[str, Value | Missing]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+class Resolver:
+    """Looks up and rolls up fact values for (unit, fact, period), memoised."""
+
+    def __init__(self, own: dict[tuple[str, str], dict[Period, Value]], plan: Plan,
+                 tree: Hierarchy) -> None:
+        self.own = own
+        self.plan = plan
+        self.tree = tree
+        self.memo: dict[tuple[str, str, Period], Value | Missing] = {}
+        self._reporters: dict[str, set[str]] = {}
+
+    def reporters(self, fact: str) -> set[str]:
+        """Units with own values of ``fact`` (any period), and all their ancestors."""
+        r = self._reporters.get(fact)
+        if r is None:
+            r = set()
+            for (u, f) in self.own:
+                if f == fact and u not in r:
+                    r.add(u)
+                    r.update(self.tree.ancestors(u))
+            self._reporters[fact] = r
+        return r
+
+    def agg(self, fact: str) -> str:
+        info = self.plan.facts.get(fact)
+        return info.aggregate if info is not None else "sum"
+
+    def get(self, unit: str, fact: str, period: Period) -> Value | Missing:
+        key = (unit, fact, period)
+        hit = self.memo.get(key)
+        if hit is not None:
+            return hit
+        own = self.own.get((unit, fact))
+        if own is not None:
+            v = own.get(period)
+            if v is not None:
+                self.memo[key] = v
+                return v
+            if any(period.contains(q) for q in own):
+                res = self._over_periods(unit, fact, period, own)
+                self.memo[key] = res
+                return res
+        res = self._over_units(unit, fact, period)
+        self.memo[key] = res
+        return res
+
+    def _over_periods(self, unit: str, fact: str, period: Period,
+                      own: dict[Period, Value]) -> Value | Missing:
+        agg = self.agg(fact)
+        absent: list[str] = []
+
+        def walk(p: Period) -> Value | None:
+            v = own.get(p)
+            if v is not None:
+                return v
+            subs = p.children()
+            if not subs or not any(p.contains(q) for q in own):
+                absent.append(str(p))
+                return None
+            if agg == "last":
+                return walk(subs[-1])
+            got = [walk(s) for s in subs]
+            if any(g is None for g in got):
+                return None
+            return _combine(agg, [g for g in got if g is not None])
+
+        v = walk(period)
+        if v is None:
+            what = "the last sub-period " if agg == "last" else ""
+            return Missing([f"`{fact}` for {unit} in {period}: {what}"
+                            f"{', '.join(absent)} absent"])
+        return v
+
+    def _over_units(self, unit: str, fact: str, period: Period) -> Value | Missing:
+        kids = self.tree.children.get(unit, ())
+        rep = self.reporters(fact)
+        reporting = [k for k in kids if k in rep]
+        if not reporting:
+            return Missing([f"no `{fact}` for {unit} in {period}"])
+        return self.pool(reporting, fact, period)
+
+    def pool(self, units: list[str], fact: str, period: Period) -> Value | Missing:
+        values: list[Value] = []
+        reasons: list[str] = []
+        for k in units:
+            v = self.get(k, fact, period)
+            if isinstance(v, Missing):
+                reasons.extend(v.reasons)
+            else:
+                values.append(v)
+        if reasons:
+            return Missing(reasons)
+        if not values:
+            return Missing([f"no `{fact}` in {period}"])
+        return _combine(self.agg(fact), values)
+
+    def source(self, unit: str, fact: str, period: Period) -> Source:
+        """How ``get`` found (or did not find) the value: for ``explain``."""
+        own = self.own.get((unit, fact))
+        if own is not None and period in own:
+            return Source("own", "given in the fact set")
+        if own is not None and any(period.contains(q) for q in own):
+            subs = sorted((q for q in own if period.contains(q)), key=lambda q: q.sort_key)
+            return Source("periods", f"rolled up by {self.agg(fact)} from "
+                          + ", ".join(str(q) for q in subs),
+                          [(str(q), own[q]) for q in subs])
+        kids = self.tree.children.get(unit, ())
+        rep = self.reporters(fact)
+        reporting = [k for k in kids if k in rep]
+        skipped = [k for k in kids if k not in rep]
+        if not reporting:
+            return Source("missing", "no own value and no reporting sub-unit", [], skipped)
+        return Source("units", f"rolled up by {self.agg(fact)} from {len(reporting)} sub-unit(s)",
+                      [(k, self.get(k, fact, period)) for k in reporting], skipped)
+
+
+# ---------------------------------------------------------------- verdicts
+def _items(n: Value, d: Value, c: Cmp, met: bool) -> tuple[int | None, int | None]:
+    """``needed`` (failing) or ``budget`` (passing) in items, at the same volume."""
+    if not (isinstance(n, int) and isinstance(d, int)) or d <= 0:
+        return None, None
+    p, q = c.t.numerator, c.t.denominator
+    if c.op in (">=", ">"):
+        nmin = -((-p * d) // q) if c.op == ">=" else (p * d) // q + 1
+        nmin = max(nmin, 0)
+        return (None, n - nmin) if met else (nmin - n, None)
+    if c.op in ("<=", "<"):
+        nmax = (p * d) // q if c.op == "<=" else -((-p * d) // q) - 1
+        if met:
+            return None, nmax - n
+        return (n - nmax if nmax >= 0 else None), None
+    return None, None
+
+
+def _gap(actual: Fraction, c: Cmp) -> Fraction:
+    if c.op != "between":
+        return actual - c.shown
+    assert c.shown_upper is not None
+    if actual < c.shown:
+        return actual - c.shown
+    if actual > c.shown_upper:
+        return actual - c.shown_upper
+    return Fraction(0)
+
+
+def _row(**kw: Any) -> ResultRow:
+    return ResultRow.model_construct(**kw)
+
+
+class _Run:
+    def __init__(self, plan: Plan, resolver: Resolver, tree: Hierarchy) -> None:
+        self.plan = plan
+        self.r = resolver
+        self.tree = tree
+
+    def target(self, op: ObjectivePlan, tp: TargetPlan, unit: str | None, scope: str | None,
+               getter: Callable[[str, Period], Value | Missing], period: Period) -> ResultRow:
+        c = tp.target
+        common = dict(objective=op.id, part=tp.part, unit=unit, period=str(period),
+                      comparator=c.op, threshold=exact(c.shown), uom=tp.uom, label=op.label,
+                      scope=scope, upper=exact(c.shown_upper), kind=tp.kind)
+        vals: dict[str, Value] = {}
+        reasons: list[str] = []
+        for f in tp.facts:
+            v = getter(f, period)
+            if isinstance(v, Missing):
+                reasons.extend(v.reasons)
+            else:
+                vals[f] = v
+        if reasons:
+            shown = "; ".join(dict.fromkeys(reasons[:4]))
+            if len(reasons) > 4:
+                shown += f"; and {len(reasons) - 4} more"
+            return _row(verdict="missing", actual=None, gap=None, needed=None, budget=None,
+                        reason=shown, **common)
+        n: Value
+        d: Value = 1
+        if tp.ratio is not None:
+            num, den = tp.ratio
+            n = sum(s * vals[f] for s, f in num)
+            if den:
+                d = sum(s * vals[f] for s, f in den)
+                if d == 0:
+                    names = " + ".join(f for _, f in den)
+                    return _row(verdict="n/a", actual=None, gap=None, needed=None, budget=None,
+                                reason=f"nothing to measure: {names} = 0", **common)
+            if isinstance(n, int) and isinstance(d, int) and d > 0:
+                met = c.holds_ratio(n, d)
+                actual = Fraction(n, d)
+            else:
+                actual = Fraction(n) / d
+                met = c.holds(actual)
+        else:
+            try:
+                actual = Fraction(tp.fn(vals))
+            except NotApplicable:
+                return _row(verdict="n/a", actual=None, gap=None, needed=None, budget=None,
+                            reason="nothing to measure: a denominator is 0", **common)
+            met = c.holds(actual)
+            n = actual
+        verdict = "pass" if met else "fail"
+        if met and tp.warn is not None and tp.warn.holds(actual):
+            verdict = "warn"
+        needed, budget = _items(n, d, c, met) if tp.ratio is not None else (None, None)
+        shown = actual / tp.out_factor if tp.out_factor != 1 else actual
+        return _row(verdict=verdict, actual=exact(shown), gap=exact(_gap(shown, c)),
+                    needed=needed, budget=budget, reason=None, **common)
+
+    def combined(self, op: ObjectivePlan, parts: list[ResultRow], unit: str | None,
+                 scope: str | None, period: Period) -> ResultRow:
+        verdicts = [r.verdict for r in parts]
+        if op.combine == "any":
+            for v in ("pass", "warn", "missing", "fail"):
+                if v in verdicts:
+                    verdict = v
+                    break
+            else:
+                verdict = "n/a"
+        else:
+            verdict = worst(verdicts)
+        return _row(objective=op.id, part=None, unit=unit, period=str(period), verdict=verdict,
+                    actual=None, comparator=op.combine or "all", threshold=None, gap=None,
+                    uom="", needed=None, budget=None, label=op.label, scope=scope, upper=None,
+                    kind="compound", reason=None)
+
+    def scopes(self, op: ObjectivePlan, default_unit: str | None) -> list[tuple[
+            str | None, str | None, Callable[[str, Period], Value | Missing]]]:
+        s = op.scope
+        get = self.r.get
+        if s is None or s.kind == "unit":
+            uid = s.unit.value if s is not None and s.unit is not None else default_unit
+            if uid is None:
+                raise EvaluationError(
+                    f"objective {op.id} has no scope and the ruleset names no `unit`: add "
+                    "`unit ID` to the ruleset header, or a scope to the objective")
+            if uid not in self.tree.parent:
+                why = (f"unit `{uid}` is not in the units table" if self.tree.has_table
+                       else f"unit `{uid}` has no facts (and no units table was given)")
+                return [(uid, None, lambda f, p, why=why: Missing([why]))]
+            return [(uid, None, lambda f, p, u=uid: get(u, f, p))]
+        assert s.where is not None
+        text = scope_text(s)
+        if not self.tree.has_table:
+            raise EvaluationError(
+                f"objective {op.id}: `{text}` needs a units table with unit attributes; "
+                "pass --units FILE (or units= in the API)")
+        matched = [u for u in self.tree.parent if _match(s.where, self.tree.attrs[u])]
+        if not matched:
+            why = f"no unit matches `{text}`"
+            return [(None, text, lambda f, p, why=why: Missing([why]))]
+        if s.kind == "each":
+            return [(u, None, lambda f, p, u=u: get(u, f, p)) for u in matched]
+        chosen = set(matched)
+        pooled = [u for u in matched if not any(a in chosen for a in self.tree.ancestors(u))]
+
+        def pooled_get(f: str, p: Period) -> Value | Missing:
+            rep = self.r.reporters(f)
+            units = [u for u in pooled if u in rep]
+            if not units:
+                return Missing([f"no unit of `{text}` reports `{f}`"])
+            return self.r.pool(units, f, p)
+
+        return [(None, text, pooled_get)]
+
+
+def evaluate(plan: Plan, own: dict[tuple[str, str], dict[Period, Value]], tree: Hierarchy,
+             period: Period, *, warnings: list[str] | None = None,
+             objectives: Iterable[str] | None = None) -> Report:
+    resolver = Resolver(own, plan, tree)
+    run = _Run(plan, resolver, tree)
+    checked = plan.checked
+    default_unit = checked.unit
+    wanted = set(objectives) if objectives is not None else None
+    rows: list[ResultRow] = []
+    verdicts: list[ObjectiveVerdict] = []
+    counts = {"pass": 0, "warn": 0, "fail": 0, "n/a": 0, "missing": 0}
+    for op in plan.objectives:
+        if wanted is not None and op.id not in wanted:
+            continue
+        periods = period.split(op.every) if op.every else (period,)
+        top: list[str] = []
+        for unit, scope, getter in run.scopes(op, default_unit):
+            for p in periods:
+                parts = [run.target(op, tp, unit, scope, getter, p) for tp in op.targets]
+                rows.extend(parts)
+                if op.combine:
+                    combined = run.combined(op, parts, unit, scope, p)
+                    rows.append(combined)
+                    top.append(combined.verdict)
+                else:
+                    top.extend(r.verdict for r in parts)
+        verdict = worst(top)
+        counts[verdict] += 1
+        verdicts.append(ObjectiveVerdict.model_construct(id=op.id, label=op.label,
+                                                         verdict=verdict, owner=op.owner))
+    summary = Summary.model_validate({"pass": counts["pass"], "warn": counts["warn"],
+                                      "fail": counts["fail"], "n/a": counts["n/a"],
+                                      "missing": counts["missing"]})
+    return Report.model_construct(ruleset=checked.label, unit=default_unit, period=str(period),
+                                  objectives=verdicts, results=rows, summary=summary,
+                                  warnings=list(warnings or []))

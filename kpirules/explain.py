@@ -1,0 +1,153 @@
+"""``kpirules explain``: for one objective, where every number comes from.
+
+For each scope unit and period: the measure, each fact's value in its declared
+unit and its origin (given, rolled up from which months, from which sub-units,
+which sub-units were left out because they never report the fact), the
+arithmetic, the comparison and the verdict.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from . import ast
+from .evaluate import Missing, Resolver
+from .periods import Period
+from .results import ResultRow, exact
+from .ruleset import Ruleset
+
+__all__ = ["explain_text", "measure_text"]
+
+_PREC = {"+": 1, "-": 1, "*": 2, "/": 2}
+
+
+def measure_text(m: ast.Measure, outer: int = 0) -> str:
+    if isinstance(m, ast.FactRef):
+        return m.name
+    if isinstance(m, ast.Number):
+        return m.text
+    if isinstance(m, ast.Neg):
+        return "-" + measure_text(m.operand, 3)
+    if isinstance(m, ast.Call):
+        return f"{m.func.value}({', '.join(measure_text(a) for a in m.args)})"
+    p = _PREC[m.op]
+    text = f"{measure_text(m.left, p)} {m.op} {measure_text(m.right, p + 1)}"
+    return f"({text})" if p < outer else text
+
+
+def _num(v: Fraction | int) -> str:
+    f = Fraction(v)
+    s = exact(f) or "0"
+    if "/" in s:
+        s += f" ≈ {float(f):.6g}"
+    return s
+
+
+def _pct(s: str | None) -> str:
+    if s is None:
+        return "—"
+    f = Fraction(s)
+    return f"{exact(f)} ({float(f * 100):.4g}%)"
+
+
+def _value(resolver: Resolver, rs: Ruleset, fact: str, v: Any) -> str:
+    if isinstance(v, Missing):
+        return "missing — " + "; ".join(v.reasons)
+    info = rs.plan.facts[fact]
+    shown = Fraction(v) / rs.plan.base_factor[fact]
+    return f"{_num(shown)} {info.uom}".rstrip()
+
+
+def _fact_lines(resolver: Resolver, rs: Ruleset, unit: str | None, pooled: list[str] | None,
+                fact: str, period: Period, depth: int = 2) -> list[str]:
+    pad = " " * depth
+    lines: list[str] = []
+    if pooled is not None:
+        v = resolver.pool(pooled, fact, period) if pooled else Missing(["no unit"])
+        lines.append(f"{pad}{fact} = {_value(resolver, rs, fact, v)}  "
+                     f"(pooled over {len(pooled)} unit(s): {', '.join(pooled)})")
+        return lines
+    assert unit is not None
+    v = resolver.get(unit, fact, period)
+    src = resolver.source(unit, fact, period)
+    lines.append(f"{pad}{fact} = {_value(resolver, rs, fact, v)}  [{unit}: {src.detail}]")
+    if src.how in ("periods", "units"):
+        for label, pv in src.parts[:24]:
+            lines.append(f"{pad}  · {label}: {_value(resolver, rs, fact, pv)}")
+        if len(src.parts) > 24:
+            lines.append(f"{pad}  · … and {len(src.parts) - 24} more")
+    if src.skipped:
+        lines.append(f"{pad}  left out (never report `{fact}`): {', '.join(src.skipped)}")
+    return lines
+
+
+def _row_text(row: ResultRow) -> str:
+    if row.verdict in ("missing", "n/a"):
+        return f"  → {row.verdict}: {getattr(row, 'reason', '') or ''}"
+    uom = f" {row.uom}" if row.uom else ""
+    is_ratio = row.kind == "ratio"
+    actual = _pct(row.actual) if is_ratio else f"{row.actual}{uom}"
+    threshold = _pct(row.threshold) if is_ratio else f"{row.threshold}{uom}"
+    if row.comparator == "between":
+        upper = _pct(row.upper) if is_ratio else f"{row.upper}{uom}"
+        cmp = f"between {threshold} and {upper}"
+    else:
+        cmp = f"{row.comparator} {threshold}"
+    lines = [f"  actual {actual}; target {cmp}; gap {row.gap}{uom if not is_ratio else ''}",
+             f"  → {row.verdict}"]
+    if row.needed is not None:
+        lines.append(f"  needed: {row.needed} more item(s) on the good side, same volume")
+    if row.budget is not None:
+        lines.append(f"  budget: {row.budget} item(s) could still turn bad")
+    return "\n".join(lines)
+
+
+def explain_text(rs: Ruleset, objective: str, facts: Any, *, units: Any = None,
+                 period: str | None = None) -> tuple[str, int]:
+    report = rs.evaluate(facts, units=units, period=period, objectives=[objective])
+    resolver, _ = rs.resolver(facts, units=units, period=period)
+    op = next(o for o in rs.plan.objectives if o.id == objective)
+    by_part = {t.part: t for t in op.targets}
+    tree = resolver.tree
+    out = [f"{op.id} — {op.label}", f"ruleset: {rs.label} ({rs.path})",
+           f"period: {report.period}" + (f", every {op.every}" if op.every else ""), ""]
+    for row in report.results:
+        where = row.unit if row.unit is not None else (row.scope or "")
+        name = tree.name(row.unit) if row.unit else ""
+        head = f"[{where}{' · ' + name if name and name != where else ''} · {row.period}]"
+        if row.part is None and op.combine:
+            out.append(f"{head} {op.combine} of the parts → {row.verdict}")
+            out.append("")
+            continue
+        tp = by_part[row.part]
+        title = f"{head}" + (f" part {row.part}" if row.part else "")
+        out.append(f"{title}: {measure_text(tp.node.measure)}")
+        pooled = None
+        if row.unit is None and op.scope is not None and op.scope.kind == "pooled":
+            pooled = _pooled_units(resolver, op, tp.facts)
+        for fact in tp.facts:
+            out.extend(_fact_lines(resolver, rs, row.unit, pooled, fact,
+                                   _period(row.period)))
+        out.append(_row_text(row))
+        out.append("")
+    out.append(f"objective {op.id}: {report.objectives[0].verdict}")
+    return "\n".join(out) + "\n", report.exit_code
+
+
+def _period(text: str) -> Period:
+    from .periods import parse_period
+
+    return parse_period(text)
+
+
+def _pooled_units(resolver: Resolver, op: Any, facts: tuple[str, ...]) -> list[str]:
+    from .evaluate import _match
+
+    tree = resolver.tree
+    where = op.scope.where
+    matched = [u for u in tree.parent if _match(where, tree.attrs[u])]
+    chosen = set(matched)
+    pooled = [u for u in matched if not any(a in chosen for a in tree.ancestors(u))]
+    rep = set().union(*(resolver.reporters(f) for f in facts)) if facts else set()
+    return [u for u in pooled if u in rep]

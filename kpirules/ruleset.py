@@ -1,0 +1,197 @@
+"""The embedding API: load a ruleset once, evaluate it on many fact sets.
+
+    rs = kpirules.load("rulesets/ha-long-2022.kpi")            # parse, check, compile once
+    report = rs.evaluate(facts, units=units, period="2022")     # many times, thread-safe
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from . import ast
+from .checker import CheckedRuleset, check
+from .compiler import Plan, Value, compile_plan
+from .diagnostics import Diagnostic, Source
+from .errors import EvaluationError
+from .evaluate import Hierarchy, Resolver, evaluate
+from .facts import FactSet, UnitTable, merge, read_facts, read_units
+from .parser import parse_source, read_source
+from .periods import Period, PeriodSyntaxError, parse_period
+from .results import Report
+from .units import factor
+
+__all__ = ["Ruleset", "load", "loads", "parse"]
+
+FactsArg = FactSet | str | Path | Iterable[Any] | None
+UnitsArg = UnitTable | str | Path | Iterable[Mapping[str, Any]] | None
+
+
+class Ruleset:
+    """A parsed, checked and compiled ruleset. Immutable; safe to share across threads."""
+
+    def __init__(self, plan: Plan) -> None:
+        self._plan = plan
+
+    # ---- what it is
+    @property
+    def checked(self) -> CheckedRuleset:
+        return self._plan.checked
+
+    @property
+    def ast(self) -> ast.Ruleset:
+        return self._plan.checked.node
+
+    @property
+    def label(self) -> str:
+        return self.checked.label
+
+    @property
+    def unit(self) -> str | None:
+        return self.checked.unit
+
+    @property
+    def period(self) -> str | None:
+        return str(self.checked.period) if self.checked.period else None
+
+    @property
+    def path(self) -> str:
+        return self.ast.source.name
+
+    @property
+    def warnings(self) -> tuple[Diagnostic, ...]:
+        """Lint warnings (W…) found when the ruleset was checked."""
+        return self.checked.warnings
+
+    @property
+    def objective_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self._plan.objectives)
+
+    @property
+    def plan(self) -> Plan:
+        return self._plan
+
+    def __repr__(self) -> str:
+        return f"<Ruleset {self.label!r} ({len(self._plan.objectives)} objectives)>"
+
+    # ---- running it
+    def evaluate(self, facts: FactsArg = None, *, units: UnitsArg = None,
+                 period: str | Period | None = None,
+                 sources: Mapping[str, Any] | None = None,
+                 objectives: Iterable[str] | None = None) -> Report:
+        """Evaluate every objective (or those named) for ``period`` (default: the ruleset's)."""
+        if sources:
+            raise EvaluationError("records sources are not supported by this version yet; "
+                                  "give the facts as a fact set (--facts)")
+        run = self._prepare(facts, units, period)
+        if objectives is not None:
+            objectives = list(objectives)
+            unknown = [o for o in objectives if o not in self.objective_ids]
+            if unknown:
+                raise EvaluationError(f"no objective {', '.join(unknown)} in {self.path}")
+        return evaluate(self._plan, run.own, run.tree, run.period, warnings=run.warnings,
+                        objectives=objectives)
+
+    def resolver(self, facts: FactsArg = None, *, units: UnitsArg = None,
+                 period: str | Period | None = None) -> tuple[Resolver, Period]:
+        """The roll-up engine over these facts (what ``explain`` shows)."""
+        run = self._prepare(facts, units, period)
+        return Resolver(run.own, self._plan, run.tree), run.period
+
+    def _prepare(self, facts: FactsArg, units: UnitsArg, period: str | Period | None) -> _Prep:
+        p = self._period(period)
+        table = _units(units)
+        factset = _facts(facts)
+        declared = {name: (info.uom or None) for name, info in self._plan.facts.items()}
+        known = set(table.units) if table is not None else None
+        warnings = factset.check(declared, known)
+        own = self._store(factset)
+        names: set[str] = set(factset.units())
+        if self.unit:
+            names.add(self.unit)
+        for o in self._plan.objectives:
+            if o.scope is not None and o.scope.unit is not None and table is None:
+                names.add(o.scope.unit.value)
+        return _Prep(p, own, Hierarchy.build(table, sorted(names)), list(warnings))
+
+    def _period(self, period: str | Period | None) -> Period:
+        if isinstance(period, Period):
+            return period
+        if period is None:
+            if self.checked.period is None:
+                raise EvaluationError(f"{self.path} names no `period`; pass one "
+                                      "(--period 2022, period=\"2022\")")
+            return self.checked.period
+        try:
+            return parse_period(str(period))
+        except PeriodSyntaxError as exc:
+            raise EvaluationError(str(exc)) from None
+
+    def _store(self, factset: FactSet) -> dict[tuple[str, str], dict[Period, Value]]:
+        plan = self._plan
+        own: dict[tuple[str, str], dict[Period, Value]] = {}
+        for (unit, fact), by_period in factset.index().items():
+            info = plan.facts.get(fact)
+            if info is None or info.derived is not None:
+                continue
+            declared_factor = plan.base_factor[fact]
+            out: dict[Period, Value] = {}
+            for p, fv in by_period.items():
+                f = factor(fv.uom) if fv.uom else declared_factor
+                v = fv.value * f if f != 1 else fv.value
+                out[p] = int(v) if isinstance(v, Fraction) and v.denominator == 1 else v
+            own[(unit, fact)] = out
+        return own
+
+
+class _Prep:
+    __slots__ = ("period", "own", "tree", "warnings")
+
+    def __init__(self, period: Period, own: dict[tuple[str, str], dict[Period, Value]],
+                 tree: Hierarchy, warnings: list[str]) -> None:
+        self.period, self.own, self.tree, self.warnings = period, own, tree, warnings
+
+
+def _facts(facts: FactsArg) -> FactSet:
+    if facts is None:
+        return merge([])
+    if isinstance(facts, FactSet):
+        return facts
+    if isinstance(facts, (str, Path)):
+        return read_facts(facts)
+    items = list(facts)
+    if items and all(isinstance(x, (str, Path, FactSet)) for x in items):
+        return merge([x if isinstance(x, FactSet) else read_facts(x) for x in items])
+    return read_facts(items)
+
+
+def _units(units: UnitsArg) -> UnitTable | None:
+    if units is None or isinstance(units, UnitTable):
+        return units
+    return read_units(units)  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- loading
+def _build(source: Source) -> Ruleset:
+    tree = parse_source(source)
+    return Ruleset(compile_plan(check(tree)))
+
+
+def load(path: str | Path) -> Ruleset:
+    """Parse, check and compile the ruleset at ``path``; raise RulesetError on any problem."""
+    return _build(read_source(path))
+
+
+def loads(text: str, name: str = "<string>") -> Ruleset:
+    """Like :func:`load`, for ruleset text held in memory."""
+    return _build(Source(name, text))
+
+
+def parse(text_or_path: str | Path, name: str | None = None) -> ast.Ruleset:
+    """The AST only (syntax checked, names and units not): for tools."""
+    from .parser import parse as _parse
+
+    return _parse(text_or_path, name)
+
