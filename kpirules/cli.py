@@ -56,6 +56,10 @@ def _parser() -> argparse.ArgumentParser:
                           "file:line:col. Exit 0 when clean (warnings allowed), 2 on errors.")
     lint.add_argument("rulesets", nargs="+", metavar="RULESET", help=".kpi files or globs")
     lint.add_argument("--strict", action="store_true", help="treat warnings as errors (exit 2)")
+    lint.add_argument("--facts", action="append", default=[], metavar="FILE",
+                      help="also lint a fact set against the (single) ruleset: bad rows, "
+                      "undeclared facts, own values that disagree with their sub-units")
+    lint.add_argument("--units", metavar="FILE", help="units table for --facts")
 
     def data_args(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument("--facts", action="append", default=[], metavar="FILE",
@@ -115,6 +119,11 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if rs.warnings:
             err.write(render(rs.warnings, {rs.path: rs.ast.source}))
             n_warn += len(rs.warnings)
+        if args.facts:
+            facts, units = _load_data(args)
+            for w in rs.lint_facts(facts, units=units):
+                err.write(w + "\n")
+                n_warn += 1
     plural = "s" if len(files) != 1 else ""
     out.write(f"{len(files)} ruleset{plural} checked: {n_err} error{'s' if n_err != 1 else ''}, "
               f"{n_warn} warning{'s' if n_warn != 1 else ''}\n")
@@ -124,7 +133,7 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _load_data(args: argparse.Namespace) -> tuple[object, object]:
-    if args.source:
+    if getattr(args, "source", None):
         raise EvaluationError("--source: records sources are not supported by this version "
                               "yet; give the facts as a fact set with --facts")
     facts = merge([read_facts(f) for f in args.facts]) if args.facts else None

@@ -7,7 +7,7 @@ text. Quarters hold three months, years four quarters and twelve months.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 __all__ = ["Period", "parse_period", "PeriodSyntaxError", "CADENCES"]
@@ -27,6 +27,14 @@ class Period:
     year: int
     grain: str  # "year" | "quarter" | "month" (sort order: by year, then this text)
     index: int  # 1 for a year; 1..4 for a quarter; 1..12 for a month
+    _hash: int = field(default=0, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # periods key every fact lookup: hash once, not on every lookup
+        object.__setattr__(self, "_hash", hash((self.year, self.grain, self.index)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     def __str__(self) -> str:
         if self.grain == "year":

@@ -16,11 +16,11 @@ from .checker import CheckedRuleset, check
 from .compiler import Plan, Value, compile_plan
 from .diagnostics import Diagnostic, Source
 from .errors import EvaluationError
-from .evaluate import Hierarchy, Resolver, evaluate
+from .evaluate import Hierarchy, Missing, Resolver, evaluate
 from .facts import FactSet, UnitTable, merge, read_facts, read_units
 from .parser import parse_source, read_source
 from .periods import Period, PeriodSyntaxError, parse_period
-from .results import Report
+from .results import Report, exact
 from .units import factor
 
 __all__ = ["Ruleset", "load", "loads", "parse"]
@@ -100,6 +100,33 @@ class Ruleset:
         run = self._prepare(facts, units, period)
         return Resolver(run.own, self._plan, run.tree), run.period
 
+    def lint_facts(self, facts: FactsArg, *, units: UnitsArg = None) -> list[str]:
+        """Data warnings: undeclared facts, and a unit's own value that disagrees with the
+        roll-up of its sub-units (SPEC §4 Roll-up). Errors raise FactsError."""
+        factset = _facts(facts)
+        table = _units(units)
+        declared = {name: (info.uom or None) for name, info in self._plan.facts.items()}
+        warnings = list(factset.check(declared, set(table.units) if table is not None else None))
+        own = self._store(factset)
+        tree = Hierarchy.build(table, sorted(factset.units()))
+        resolver = Resolver(own, self._plan, tree)
+        index = factset.index()
+        for (unit, fact), by_period in sorted(own.items()):
+            if not tree.children.get(unit):
+                continue
+            for p, mine in sorted(by_period.items(), key=lambda kv: kv[0].sort_key):
+                theirs = resolver._over_units(unit, fact, p)
+                if isinstance(theirs, Missing) or theirs == mine:
+                    continue
+                o = index[(unit, fact)][p].origin
+                shown = Fraction(theirs) / self._plan.base_factor[fact]
+                given = Fraction(mine) / self._plan.base_factor[fact]
+                warnings.append(
+                    f"{o.path}:{o.row}: warning[W201]: `{fact}` for {unit} in {p} is "
+                    f"{exact(given)}, but its sub-units add up to {exact(shown)}; the unit's "
+                    "own value is used")
+        return warnings
+
     def _prepare(self, facts: FactsArg, units: UnitsArg, period: str | Period | None) -> _Prep:
         p = self._period(period)
         table = _units(units)
@@ -137,11 +164,15 @@ class Ruleset:
             if info is None or info.derived is not None:
                 continue
             declared_factor = plan.base_factor[fact]
-            out: dict[Period, Value] = {}
-            for p, fv in by_period.items():
-                f = factor(fv.uom) if fv.uom else declared_factor
-                v = fv.value * f if f != 1 else fv.value
-                out[p] = int(v) if isinstance(v, Fraction) and v.denominator == 1 else v
+            if declared_factor == 1 and all(fv.uom is None for fv in by_period.values()):
+                out = {p: (fv.value.numerator if fv.value.denominator == 1 else fv.value)
+                       for p, fv in by_period.items()}
+            else:
+                out = {}
+                for p, fv in by_period.items():
+                    f = factor(fv.uom) if fv.uom else declared_factor
+                    v = fv.value * f
+                    out[p] = v.numerator if v.denominator == 1 else v
             own[(unit, fact)] = out
         return own
 
