@@ -302,6 +302,13 @@ def _items(n: Value, d: Value, c: Cmp, met: bool) -> tuple[int | None, int | Non
     return None, None
 
 
+def _cmp_text(c: Cmp) -> str:
+    """A warn condition in the display unit, as exact text (``"< 197/200"``)."""
+    if c.op == "between":
+        return f"between {exact(c.shown)} and {exact(c.shown_upper)}"
+    return f"{c.op} {exact(c.shown)}"
+
+
 def _gap(actual: Fraction, c: Cmp) -> Fraction:
     if c.op != "between":
         return actual - c.shown
@@ -343,6 +350,7 @@ class _Run:
         c = tp.target
         row = dict(template)
         row["unit"] = unit
+        row["unit_name"] = self.tree.name(unit) if unit is not None else None
         row["period"] = str(period)
         row["scope"] = scope
         vals: dict[str, Value] = {}
@@ -422,7 +430,9 @@ class _Run:
                 "verdict": "n/a", "actual": None, "comparator": c.op,
                 "threshold": exact(c.shown), "gap": None, "uom": tp.uom, "needed": None,
                 "budget": None, "label": op.label, "scope": None,
-                "upper": exact(c.shown_upper), "kind": tp.kind, "reason": None}
+                "upper": exact(c.shown_upper), "kind": tp.kind, "reason": None,
+                "unit_name": None,
+                "warn": None if tp.warn is None else _cmp_text(tp.warn)}
 
     def combined(self, op: ObjectivePlan, parts: list[ResultRow], unit: str | None,
                  scope: str | None, period: Period) -> ResultRow:
@@ -440,7 +450,9 @@ class _Run:
                           "period": str(period), "verdict": verdict, "actual": None,
                           "comparator": op.combine or "all", "threshold": None, "gap": None,
                           "uom": "", "needed": None, "budget": None, "label": op.label,
-                          "scope": scope, "upper": None, "kind": "compound", "reason": None})
+                          "scope": scope, "upper": None, "kind": "compound", "reason": None,
+                          "unit_name": self.tree.name(unit) if unit is not None else None,
+                          "warn": None})
 
     def matched(self, where: ast.Condition) -> list[str]:
         """Units whose attributes meet ``where``, in table order; computed once per condition."""
@@ -520,8 +532,13 @@ def evaluate(plan: Plan, own: dict[tuple[str, str], dict[Period, Value]], tree: 
                     top.extend(r.verdict for r in parts)
         verdict = worst(top)
         counts[verdict] += 1
-        verdicts.append(ObjectiveVerdict.model_construct(id=op.id, label=op.label,
-                                                         verdict=verdict, owner=op.owner))
+        node = op.checked.node
+        verdicts.append(ObjectiveVerdict.model_construct(
+            id=op.id, label=op.label, verdict=verdict, owner=op.owner,
+            support=list(node.support), method=list(node.method), actions=list(node.actions),
+            resources=list(node.resources), due=node.due.value if node.due else None,
+            note=list(node.note), every=op.every,
+            scope=scope_text(op.scope) if op.scope is not None else None))
     summary = Summary.model_validate({"pass": counts["pass"], "warn": counts["warn"],
                                       "fail": counts["fail"], "n/a": counts["n/a"],
                                       "missing": counts["missing"]})

@@ -74,6 +74,9 @@ class ResultRow(BaseModel):
     upper: str | None = Field(default=None, description="upper bound of `between`")
     kind: str = Field(default="number", description="count | ratio | quantity | number")
     reason: str | None = Field(default=None, description="why n/a or missing, in words")
+    unit_name: str | None = Field(default=None, description="the unit's name (units table)")
+    warn: str | None = Field(default=None, description="the warn condition, exact, "
+                             "in the display unit")
 
 
 class ObjectiveVerdict(BaseModel):
@@ -83,6 +86,15 @@ class ObjectiveVerdict(BaseModel):
     label: str
     verdict: Verdict
     owner: str | None = None
+    # what ISO 9001 §6.2.2 asks a plan to say; never changes a verdict
+    support: list[str] = Field(default_factory=list)
+    method: list[str] = Field(default_factory=list)
+    actions: list[str] = Field(default_factory=list)
+    resources: list[str] = Field(default_factory=list)
+    due: str | None = None
+    note: list[str] = Field(default_factory=list)
+    every: str | None = None
+    scope: str | None = None
 
 
 class Summary(BaseModel):
