@@ -55,6 +55,21 @@ CODES: dict[str, str] = {
     "E405": "a `between` whose lower bound is above its upper bound",
     # E5xx: data (facts, units tables, records, test files)
     "E500": "a data file cannot be read",
+    "E501": "a data file cannot be read (missing, a directory, not UTF-8, empty, not valid "
+            "JSON/YAML/xlsx, an unknown format)",
+    "E502": "a data file's header or shape is not the expected one",
+    "E503": "malformed period in a data file",
+    "E504": "not a number (text, empty, a truth value, NaN or infinity) where a value belongs",
+    "E505": "a negative or non-integer value of a count fact",
+    "E506": "the same (unit, period, fact) given twice",
+    "E507": "unknown unit id",
+    "E508": "unknown unit of measure, or one of another dimension than the fact's",
+    "E509": "a cycle in the units table",
+    "E510": "a parent not in the units table",
+    "E511": "a unit id given twice in the units table",
+    "E512": "merged cells in a worksheet",
+    "E513": "a fact the ruleset does not declare (a warning)",
+    "E514": "a required cell is empty (unit, period, fact or unit id)",
     # W: lint warnings
     "W101": "a `warn` condition that can never trip",
     "W102": "a declared fact no objective uses",
