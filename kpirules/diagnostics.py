@@ -73,7 +73,7 @@ CODES: dict[str, str] = {
     # W: lint warnings
     "W101": "a `warn` condition that can never trip",
     "W102": "a declared fact no objective uses",
-    "W103": "a target that every value meets or none can",
+    "W201": "a unit's own value disagrees with the roll-up of its sub-units (fact-set lint)",
 }
 
 
