@@ -1,0 +1,84 @@
+"""Data in (SPEC §5): fact sets and units tables, validated, exact, and every
+error a :class:`~kpirules.errors.FactsError` naming the file, row and column.
+
+>>> from kpirules.facts import read_facts
+>>> fs = read_facts([{"unit": "tthcc", "period": "2022", "fact": "late", "value": "0.1"}])
+>>> fs.values[0].value
+Fraction(1, 10)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..errors import FactsError
+from .models import FactSet, FactValue, Origin, Unit, UnitTable
+from .units_table import read_units
+
+__all__ = [
+    "FORMATS",
+    "FactSet",
+    "FactValue",
+    "Origin",
+    "Unit",
+    "UnitTable",
+    "merge",
+    "read_facts",
+    "read_units",
+]
+
+FORMATS = (".csv", ".tsv", ".json", ".yaml", ".yml", ".xlsx", ".xlsm")
+
+
+def read_facts(source: str | Path | Iterable[Mapping[str, Any]] | Mapping[str, Any] | FactSet,
+               *, name: str | None = None) -> FactSet:
+    """Read a fact set.
+
+    ``source`` is a path to a ``.csv`` (long or wide, told by the header), ``.json``,
+    ``.yaml``/``.yml`` or ``.xlsx`` file; or rows held in memory: a list of mappings
+    ``{unit, period, fact, value[, uom]}`` or a nested mapping
+    ``{unit: {period: {fact: value}}}``. ``name`` is what origins and errors call
+    the source (default: the path as given, or ``<facts>``).
+    """
+    if isinstance(source, FactSet):
+        return source
+    if isinstance(source, (str, Path)):
+        return _read_path(source, name or str(source))
+    from .structured import facts_from_data
+    data = source if isinstance(source, Mapping) else list(source)
+    return facts_from_data(data, name or "<facts>")
+
+
+def _read_path(source: str | Path, shown: str) -> FactSet:
+    from ._common import check_path
+    path = check_path(source, shown)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".txt"):
+        from .tabular import read_csv
+        return read_csv(path, shown)
+    if suffix == ".json":
+        from .structured import read_json
+        return read_json(path, shown)
+    if suffix in (".yaml", ".yml"):
+        from .structured import read_yaml
+        return read_yaml(path, shown)
+    if suffix in (".xlsx", ".xlsm"):
+        from .xlsx import read_xlsx
+        return read_xlsx(path, shown)
+    hint = ("save the workbook as .xlsx (Excel 2007 and later)" if suffix == ".xls"
+            else "use .csv, .json, .yaml, .yml or .xlsx")
+    raise FactsError(f"unknown fact file format `{suffix or path.name}`", path=shown,
+                     code="E501", hint=hint)
+
+
+def merge(factsets: Iterable[FactSet]) -> FactSet:
+    """One fact set from several (``--facts`` given more than once). The same
+    (unit, period, fact) twice is FactsError E506 at the second occurrence,
+    whose message names the first."""
+    sets = list(factsets)
+    if len(sets) == 1:
+        return sets[0]
+    return FactSet((v for fs in sets for v in fs.values),
+                   (p for fs in sets for p in fs.paths))
