@@ -1,0 +1,526 @@
+"""Fact sets in (SPEC §5): every format, exact values, and every bad input with
+its code, row and column."""
+
+from __future__ import annotations
+
+import json
+import pickle
+import shutil
+import unicodedata
+from datetime import datetime
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kpirules.diagnostics import CODES
+from kpirules.errors import FactsError
+from kpirules.facts import FactSet, FactValue, Origin, merge, read_facts
+from kpirules.periods import Period, parse_period
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "facts"
+
+EXPECTED = {
+    ("tthcc", "2022", "resolved", Fraction(20000), None),
+    ("tthcc", "2022", "wait_total", Fraction(5000), "h"),
+    ("tthcc", "2022", "satisfaction", Fraction(81), "percent"),
+    ("dong-hai", "2022-Q1", "resolved", Fraction(250), None),
+    ("dong-hai", "2022-Q1", "score", Fraction(1, 10), None),
+    ("dong-hai", "2022-03", "late", Fraction(3), None),
+}
+
+DECLARED = {"resolved": "count", "late": None, "wait_total": "min",
+            "satisfaction": "percent", "score": "percent"}
+
+
+def plain(fs: FactSet) -> set[tuple[Any, ...]]:
+    return {(v.unit, str(v.period), v.fact, v.value, v.uom) for v in fs.values}
+
+
+def raises(code: str, source: Any, **kw: Any) -> FactsError:
+    with pytest.raises(FactsError) as info:
+        read_facts(source, **kw)
+    assert info.value.code == code, info.value.render()
+    return info.value
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def xlsx(tmp_path: Path, rows: list[list[Any]], name: str = "facts.xlsx",
+         percent_cells: tuple[str, ...] = (), merged: str | None = None) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    for ref in percent_cells:
+        ws[ref].number_format = "0%"
+    if merged:
+        ws.merge_cells(merged)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+# --- good paths --------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["long.csv", "wide.csv", "excel-semicolon.csv", "rows.json",
+                                  "nested.json", "rows.yaml", "nested.yaml"])
+def test_every_file_format_gives_the_same_facts(name: str) -> None:
+    fs = read_facts(DATA / name)
+    assert plain(fs) == EXPECTED
+    assert fs == read_facts(DATA / "long.csv")
+    assert fs.paths == (str(DATA / name),)
+
+
+def test_xlsx_long_and_wide_give_the_same_facts(tmp_path: Path) -> None:
+    long = xlsx(tmp_path, [["unit", "period", "fact", "value", "uom"],
+                           ["tthcc", "2022", "resolved", 20000, None],
+                           ["tthcc", 2022, "wait_total", 5000, "h"],
+                           ["tthcc", "2022", "satisfaction", 0.81, None],
+                           ["dong-hai", "2022-Q1", "resolved", 250, None],
+                           ["dong-hai", "2022-Q1", "score", 0.1, None],
+                           ["dong-hai", "2022-03", "late", "3", None]],
+                percent_cells=("D4",), name="long.xlsx")
+    wide = xlsx(tmp_path, [["unit", "period", "resolved", "wait_total (h)", "satisfaction",
+                            "score", "late"],
+                           ["tthcc", "2022", 20000, 5000, "81%", None, None],
+                           ["dong-hai", "2022-Q1", 250, None, None, 0.1, None],
+                           ["dong-hai", "2022-03", None, None, None, None, 3.0]],
+                name="wide.xlsx")
+    assert plain(read_facts(long)) == EXPECTED
+    assert plain(read_facts(wide)) == EXPECTED
+    origin = read_facts(long).get("tthcc", parse_period("2022"), "wait_total").origin
+    assert (origin.row, origin.column, origin.unit_column, origin.uom_column) == (3, "D", "A", "E")
+
+
+def test_in_memory_rows_and_nested_mapping() -> None:
+    rows = [{"unit": "tthcc", "period": "2022", "fact": "resolved", "value": 20000},
+            {"unit": "tthcc", "period": Period(2022, "year", 1), "fact": "wait_total",
+             "value": Fraction(5000), "uom": "h"},
+            {"unit": "tthcc", "period": "2022", "fact": "satisfaction", "value": "81%"},
+            {"unit": "dong-hai", "period": "2022-Q1", "fact": "resolved", "value": 250},
+            {"unit": "dong-hai", "period": "2022-Q1", "fact": "score", "value": 0.1},
+            {"unit": "dong-hai", "period": "2022-03", "fact": "late", "value": "3"}]
+    fs = read_facts(rows)
+    assert plain(fs) == EXPECTED
+    assert fs.paths == ("<facts>",)
+    assert fs.values[1].origin == Origin("<facts>", 2, "value", "unit", "uom")
+    nested = json.loads((DATA / "nested.json").read_text())
+    assert plain(read_facts(nested, name="inline")) == EXPECTED
+    assert read_facts(fs) is fs
+
+
+def test_exact_values() -> None:
+    fs = read_facts([{"unit": "u", "period": "2022", "fact": f, "value": v}
+                     for f, v in [("a", "0.1"), ("b", 0.1), ("c", "1e3"), ("d", "-2.50"),
+                                  ("e", "+.5"), ("f", 1.1), ("g", "99.9%")]])
+    got = {v.fact: (v.value, v.uom) for v in fs.values}
+    assert got == {"a": (Fraction(1, 10), None), "b": (Fraction(1, 10), None),
+                   "c": (Fraction(1000), None), "d": (Fraction(-5, 2), None),
+                   "e": (Fraction(1, 2), None), "f": (Fraction(11, 10), None),
+                   "g": (Fraction(999, 10), "percent")}
+    assert all(type(v.value) is Fraction for v in fs.values)
+
+
+def test_json_floats_are_read_exactly(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.json",
+                 '[{"unit": "u", "period": "2022", "fact": "x", "value": 0.30000000000000004}]')
+    assert read_facts(path).values[0].value == Fraction(30000000000000004, 10**17)
+
+
+def test_index_units_facts_periods() -> None:
+    fs = read_facts(DATA / "long.csv")
+    index = fs.index()
+    assert index is fs.index()
+    assert set(index[("dong-hai", "resolved")]) == {parse_period("2022-Q1")}
+    assert fs.units() == {"tthcc", "dong-hai"}
+    assert fs.facts() == {"resolved", "wait_total", "satisfaction", "score", "late"}
+    assert fs.periods() == {parse_period(p) for p in ("2022", "2022-Q1", "2022-03")}
+    assert len(fs) == 6 and list(fs) == list(fs.values)
+    assert fs.get("tthcc", parse_period("2022"), "nope") is None
+
+
+def test_origins_of_csv_json_yaml() -> None:
+    csv_v = read_facts(DATA / "long.csv").get("tthcc", parse_period("2022"), "wait_total")
+    assert csv_v.origin == Origin(str(DATA / "long.csv"), 3, "value", "unit", "uom")
+    wide_v = read_facts(DATA / "wide.csv").get("tthcc", parse_period("2022"), "wait_total")
+    assert (wide_v.origin.row, wide_v.origin.column) == (2, "wait_total [h]")
+    yaml_v = read_facts(DATA / "rows.yaml").get("dong-hai", parse_period("2022-Q1"),
+                                                "resolved")
+    assert (yaml_v.origin.row, yaml_v.origin.column) == (8, "value")
+    nested = read_facts(DATA / "nested.yaml").get("tthcc", parse_period("2022"), "wait_total")
+    assert (nested.origin.row, nested.origin.column) == (5, "/tthcc/2022/wait_total/value")
+    assert nested.origin.uom_column == "/tthcc/2022/wait_total/uom"
+    jv = read_facts(DATA / "nested.json").get("dong-hai", parse_period("2022-03"), "late")
+    assert (jv.origin.row, jv.origin.column) == (6, "/dong-hai/2022-03/late")
+
+
+def test_origins_stay_out_of_equality() -> None:
+    p = parse_period("2022")
+    a = FactValue("u", p, "f", Fraction(1), None, Origin("a.csv", 2, "value"))
+    b = FactValue("u", p, "f", Fraction(1), None, Origin("b.json", 9, "value"))
+    assert a == b and hash(a) == hash(b)
+
+
+def test_vietnamese_names_are_nfc(tmp_path: Path) -> None:
+    decomposed = unicodedata.normalize("NFD", "Đông Hải")
+    path = write(tmp_path, "f.csv", f"unit,period,fact,value\n{decomposed},2022,x,1\n")
+    assert read_facts(path).values[0].unit == unicodedata.normalize("NFC", "Đông Hải")
+
+
+def test_blank_rows_and_trailing_empty_cells_are_skipped(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.csv", "unit,period,fact,value,\n\nu,2022,x,1,\n,,,,\n u , 2022 , y , 2 \n")
+    fs = read_facts(path)
+    assert {(v.unit, v.fact, v.value) for v in fs} == {("u", "x", 1), ("u", "y", 2)}
+
+
+def test_header_only_is_an_empty_fact_set(tmp_path: Path) -> None:
+    assert len(read_facts(write(tmp_path, "f.csv", "unit,period,fact,value\n"))) == 0
+
+
+def test_input_files_are_not_modified(tmp_path: Path) -> None:
+    for name in ("long.csv", "nested.yaml", "rows.json"):
+        copy = tmp_path / name
+        shutil.copy(DATA / name, copy)
+        before = copy.read_bytes(), copy.stat().st_mtime_ns
+        read_facts(copy)
+        assert (copy.read_bytes(), copy.stat().st_mtime_ns) == before
+
+
+# --- bad files ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [
+    lambda p: p / "missing.csv",
+    lambda p: p,
+    lambda p: write(p, "empty.csv", ""),
+    lambda p: write(p, "blank.csv", "\ufeff \n\n"),
+    lambda p: write(p, "f.xls", "x"),
+    lambda p: write(p, "broken.xlsx", "not a zip"),
+    lambda p: write(p, "utf16.csv", "unit".encode("utf-16")),
+])
+def test_unreadable_files_are_E501(tmp_path: Path, make: Any) -> None:
+    err = raises("E501", make(tmp_path))
+    assert "Traceback" not in str(err)
+
+
+def test_not_utf8_names_the_row_and_the_byte() -> None:
+    err = raises("E501", DATA / "latin1.csv")
+    assert err.row == 2
+    assert "0xE0" in err.message
+    assert "UTF-8" in err.hint
+
+
+def test_empty_fixture_file() -> None:
+    assert raises("E501", DATA / "empty.csv").row is None
+
+
+@pytest.mark.parametrize("header, column", [
+    ("unit,period,fact", "fact"),
+    ("unit,fact,period,value", "fact"),
+    ("id,period,fact,value", "id"),
+    ("unit,period,fact,value,note", "note"),
+    ("unit,period,value", "value"),
+    ("unit,period,a,,b", "4"),
+    ("unit,period,a,a [h]", "a [h]"),
+])
+def test_wrong_header_is_E502_at_row_1(tmp_path: Path, header: str, column: str | None) -> None:
+    err = raises("E502", write(tmp_path, "f.csv", header + "\nu,2022,x,1\n"))
+    assert (err.row, err.column) == (1, column)
+
+
+def test_wrong_header_says_what_was_expected(tmp_path: Path) -> None:
+    err = raises("E502", write(tmp_path, "f.csv", "a,b,c\n1,2,3\n"))
+    assert "unit,period,fact,value[,uom]" in err.message
+    assert "unit,period,<fact>" in err.message
+
+
+def test_stray_cell_beyond_the_header_is_E502(tmp_path: Path) -> None:
+    err = raises("E502", write(tmp_path, "f.csv", "unit,period,fact,value\nu,2022,x,1,oops\n"))
+    assert (err.row, err.column) == (2, "5")
+
+
+@pytest.mark.parametrize("period, fragment", [
+    ("2022-13", "a month is 01 to 12"), ("Q5", "is not a period"),
+    ("2022/03", "is not a period"), ("2022-Q5", "a quarter is Q1 to Q4"),
+])
+def test_malformed_period_is_E503(tmp_path: Path, period: str, fragment: str) -> None:
+    err = raises("E503", write(tmp_path, "f.csv",
+                               f"unit,period,fact,value\nu,2022,x,1\nu,{period},x,1\n"))
+    assert (err.row, err.column) == (3, "period")
+    assert fragment in err.message
+
+
+def test_malformed_period_fixture() -> None:
+    err = raises("E503", DATA / "bad-period.csv")
+    assert (err.row, err.column) == (3, "period")
+    assert str(err).startswith(f"{DATA / 'bad-period.csv'}:3:period: error[E503]")
+
+
+@pytest.mark.parametrize("value, hint", [
+    ("abc", "write a number"), ('"1,234"', "1234"), ("1.234.567", "1234"),
+    ("nan", "write a number"), ("inf", "write a number"), ("", "leave the row out"),
+    ("1 234", "1234"), ("%", "write a number"), ("true", "write a number"),
+])
+def test_not_a_number_is_E504(tmp_path: Path, value: str, hint: str) -> None:
+    err = raises("E504", write(tmp_path, "f.csv", f"unit,period,fact,value\nu,2022,x,{value}\n"))
+    assert (err.row, err.column) == (2, "value")
+    assert hint in err.hint
+
+
+def test_thousands_separator_fixture() -> None:
+    err = raises("E504", DATA / "bad-value.csv")
+    assert (err.row, err.column) == (2, "value")
+    assert "write 1234" not in err.message and "1234" in err.hint
+
+
+@pytest.mark.parametrize("value", [True, False, float("nan"), float("inf"), None, [1],
+                                   datetime(2022, 3, 1)])
+def test_not_a_number_from_data_is_E504(value: Any) -> None:
+    err = raises("E504", [{"unit": "u", "period": "2022", "fact": "x", "value": 1},
+                          {"unit": "u", "period": "2022", "fact": "y", "value": value}])
+    assert (err.path, err.row, err.column) == ("<facts>", 2, "value")
+
+
+def test_json_nan_and_booleans_are_E504(tmp_path: Path) -> None:
+    err = raises("E504", write(tmp_path, "f.json", '{"u": {"2022": {"x": 1, "y": NaN}}}'))
+    assert (err.row, err.column) == (2, "/u/2022/y")
+    err = raises("E504", write(tmp_path, "g.json",
+                               '[{"unit": "u", "period": "2022", "fact": "x", "value": true}]'))
+    assert (err.row, err.column) == (1, "value")
+
+
+def test_yaml_errors_name_the_line(tmp_path: Path) -> None:
+    err = raises("E504", write(tmp_path, "f.yaml", "u:\n  2022:\n    x: 1\n    y: yes\n"))
+    assert (err.row, err.column) == (4, "/u/2022/y")
+    err = raises("E503", write(tmp_path, "g.yaml", "u:\n  2022-13:\n    x: 1\n"))
+    assert (err.row, err.column) == (2, "/u/2022-13")
+    err = raises("E503", write(tmp_path, "h.yaml",
+                               "- {unit: u, period: 2022-03-01, fact: x, value: 1}\n"))
+    assert (err.row, err.column) == (1, "period")
+    assert "text" in err.hint
+    err = raises("E501", write(tmp_path, "i.yaml", "u: [1, 2\n"))
+    assert err.row == 2
+    err = raises("E502", write(tmp_path, "j.yaml",
+                               "- {unit: u, period: 2022, fact: x, value: 1, valeu: 2}\n"))
+    assert (err.row, err.column) == (1, "valeu")
+
+
+def test_yaml_floats_are_exact(tmp_path: Path) -> None:
+    fs = read_facts(write(tmp_path, "f.yaml", "u:\n  2022:\n    x: 0.1\n    y: 1_000.5\n"))
+    assert {v.fact: v.value for v in fs} == {"x": Fraction(1, 10), "y": Fraction(2001, 2)}
+    err = raises("E504", write(tmp_path, "g.yaml", "u:\n  2022:\n    x: .inf\n"))
+    assert err.row == 3
+
+
+def test_json_errors(tmp_path: Path) -> None:
+    err = raises("E501", write(tmp_path, "f.json", '[{"unit": "u",\n "period" 2022}]'))
+    assert err.row == 2
+    err = raises("E502", write(tmp_path, "g.json", '[{"unit": "u", "period": "2022"}]'))
+    assert (err.row, err.column) == (1, "fact")
+    err = raises("E502", write(tmp_path, "h.json", '"hello"'))
+    assert err.row is None
+    err = raises("E502", write(tmp_path, "i.json", '{"u": {"2022": {"x": 1, "x": 2}}}'))
+    assert "`x` is given twice" in err.message
+    err = raises("E502", write(tmp_path, "j.json", '{"u": {"2022": {"x": {"val": 1}}}}'))
+    assert err.column == "/u/2022/x"
+    err = raises("E502", write(tmp_path, "k.json", '{"u": [1, 2]}'))
+    assert err.column == "/u"
+
+
+def test_empty_required_cells_are_E514(tmp_path: Path) -> None:
+    err = raises("E514", write(tmp_path, "f.csv", "unit,period,fact,value\n,2022,x,1\n"))
+    assert (err.row, err.column) == (2, "unit")
+    err = raises("E514", write(tmp_path, "g.csv", "unit,period,fact,value\nu,,x,1\n"))
+    assert (err.row, err.column) == (2, "period")
+    err = raises("E514", write(tmp_path, "h.csv", "unit,period,a,b\n,2022,1,\n"))
+    assert (err.row, err.column) == (2, "unit")
+
+
+def test_uom_column_and_percent(tmp_path: Path) -> None:
+    fs = read_facts(write(tmp_path, "f.csv", "unit,period,fact,value,uom\n"
+                          "u,2022,a,5000,h\nu,2022,b,81,%\nu,2022,c,81%,percent\nu,2022,d,3, \n"))
+    assert {v.fact: v.uom for v in fs} == {"a": "h", "b": "percent", "c": "percent",
+                                           "d": None}
+    err = raises("E508", write(tmp_path, "g.csv", "unit,period,fact,value,uom\nu,2022,a,1,zz\n"))
+    assert (err.row, err.column) == (2, "uom")
+    err = raises("E508", write(tmp_path, "h.csv", "unit,period,fact,value,uom\nu,2022,a,8%,h\n"))
+    assert (err.row, err.column) == (2, "uom")
+    err = raises("E508", write(tmp_path, "i.csv", "unit,period,wait [zz]\n"))
+    assert (err.row, err.column) == (1, "wait [zz]")
+
+
+def test_duplicate_in_one_file_names_both_rows() -> None:
+    err = raises("E506", DATA / "duplicate.csv")
+    assert (err.row, err.column) == (4, "value")
+    assert f"first given at {DATA / 'duplicate.csv'}:2" in err.message
+
+
+def test_duplicate_in_wide_and_yaml(tmp_path: Path) -> None:
+    err = raises("E506", write(tmp_path, "f.csv", "unit,period,x\nu,2022,1\nu,2022,2\n"))
+    assert err.row == 3 and "f.csv:2" in err.message
+    err = raises("E506", write(tmp_path, "g.yaml", "u:\n  2022-03:\n    x: 1\n  2022-3:\n    x: 2\n"))
+    assert err.row == 5 and "g.yaml:3" in err.message
+
+
+# --- xlsx ----------------------------------------------------------------------------
+
+def test_xlsx_merged_header_is_E512(tmp_path: Path) -> None:
+    path = xlsx(tmp_path, [["unit", "period", "resolved", None], ["u", "2022", 1, 2]],
+                merged="C1:D1")
+    err = raises("E512", path)
+    assert (err.row, err.column) == (1, "C")
+    assert "unmerge" in err.hint
+
+
+def test_xlsx_merged_data_cells_are_E512(tmp_path: Path) -> None:
+    path = xlsx(tmp_path, [["unit", "period", "x"], ["u", "2022", 1], [None, "2023", 2]],
+                merged="A2:A3")
+    err = raises("E512", path)
+    assert (err.row, err.column) == (2, "A")
+
+
+def test_xlsx_date_period_is_refused_with_a_hint(tmp_path: Path) -> None:
+    path = xlsx(tmp_path, [["unit", "period", "fact", "value"],
+                           ["u", datetime(2022, 3, 1), "x", 1]])
+    err = raises("E503", path)
+    assert (err.row, err.column) == (2, "B")
+    assert "2022-03" in err.hint and "text" in err.hint
+
+
+def test_xlsx_bad_cells_name_the_letter(tmp_path: Path) -> None:
+    err = raises("E504", xlsx(tmp_path, [["unit", "period", "fact", "value"],
+                                         ["u", "2022", "x", 1], ["u", "2022", "y", "abc"]]))
+    assert (err.row, err.column) == (3, "D")
+    err = raises("E502", xlsx(tmp_path, [["unit", "periode", "fact", "value"]], name="h.xlsx"))
+    assert (err.row, err.column) == (1, "B")
+    err = raises("E503", xlsx(tmp_path, [["unit", "period", "x"], ["u", 2022.03, 1]],
+                              name="p.xlsx"))
+    assert (err.row, err.column) == (2, "B")
+
+
+def test_xlsx_empty_sheet_is_E501(tmp_path: Path) -> None:
+    raises("E501", xlsx(tmp_path, []))
+
+
+# --- merge ---------------------------------------------------------------------------
+
+def test_merge_combines_files(tmp_path: Path) -> None:
+    a = write(tmp_path, "a.csv", "unit,period,fact,value\nu,2022,x,1\n")
+    b = write(tmp_path, "b.yaml", "v:\n  2022:\n    x: 2\n")
+    fs = merge([read_facts(a), read_facts(b)])
+    assert {(v.unit, v.value) for v in fs} == {("u", 1), ("v", 2)}
+    assert fs.paths == (str(a), str(b))
+    assert len(merge([])) == 0
+
+
+def test_merge_duplicate_names_second_and_first(tmp_path: Path) -> None:
+    a = write(tmp_path, "a.csv", "unit,period,fact,value\nu,2022,y,1\nu,2022,x,1\n")
+    b = write(tmp_path, "b.csv", "unit,period,fact,value\nv,2022,x,1\n\nu,2022,x,5\n")
+    with pytest.raises(FactsError) as info:
+        merge([read_facts(a), read_facts(b)])
+    err = info.value
+    assert (err.code, err.path, err.row) == ("E506", str(b), 4)
+    assert f"first given at {a}:3" in err.message
+
+
+# --- check against the ruleset's declarations ----------------------------------------
+
+def test_check_passes_and_warns_on_undeclared_facts() -> None:
+    fs = read_facts(DATA / "long.csv")
+    assert fs.check(DECLARED, {"tthcc", "dong-hai"}) == []
+    warnings = fs.check({"resolved": "count"}, None)
+    assert warnings[0].startswith(f"{DATA / 'long.csv'}:3: warning[E513]: fact `wait_total`")
+    assert len(warnings) == 4
+
+
+@pytest.mark.parametrize("value, fragment", [("-1", "negative"), ("2.5", "not a whole")])
+def test_check_count_values_are_E505(value: str, fragment: str) -> None:
+    fs = read_facts([{"unit": "u", "period": "2022", "fact": "late", "value": 1},
+                     {"unit": "u", "period": "2023", "fact": "late", "value": value}])
+    with pytest.raises(FactsError) as info:
+        fs.check({"late": "count"}, None)
+    assert (info.value.code, info.value.row, info.value.column) == ("E505", 2, "value")
+    assert fragment in info.value.message
+    assert fs.check({"late": "min"}, None) == []  # a quantity may be negative or fractional
+
+
+def test_check_unknown_unit_is_E507(tmp_path: Path) -> None:
+    fs = read_facts(DATA / "long.csv")
+    with pytest.raises(FactsError) as info:
+        fs.check(DECLARED, {"tthcc", "dong-hai-2"})
+    assert (info.value.code, info.value.row, info.value.column) == ("E507", 5, "unit")
+    assert "dong-hai-2" in info.value.hint
+    fx = read_facts(xlsx(tmp_path, [["unit", "period", "x"], ["w", "2022", 1]]))
+    with pytest.raises(FactsError) as info:
+        fx.check({"x": None}, {"u"})
+    assert (info.value.row, info.value.column) == (2, "A")
+
+
+@pytest.mark.parametrize("declared, uom, ok", [
+    ("count", "h", False), ("min", "h", True), ("min", "percent", False),
+    ("count", "percent", False), ("percent", "percent", True), ("percent", "count", False),
+    ("count", "dossier", True), ("VND", "kVND", True), ("VND", "h", False),
+])
+def test_check_uom_dimension(declared: str, uom: str, ok: bool) -> None:
+    fs = read_facts([{"unit": "u", "period": "2022", "fact": "x", "value": 5, "uom": uom}])
+    if ok:
+        assert fs.check({"x": declared}, None) == []
+    else:
+        with pytest.raises(FactsError) as info:
+            fs.check({"x": declared}, None)
+        assert (info.value.code, info.value.row, info.value.column) == ("E508", 1, "uom")
+
+
+def test_check_unknown_uom_in_a_hand_built_fact_set() -> None:
+    v = FactValue("u", parse_period("2022"), "x", Fraction(1), "furlongs per zork",
+                  Origin("mem", 7, "value", "unit", "uom"))
+    with pytest.raises(FactsError) as info:
+        FactSet([v]).check({"x": "min"}, None)
+    assert (info.value.code, info.value.row, info.value.column) == ("E508", 7, "uom")
+
+
+# --- errors as values ----------------------------------------------------------------
+
+def test_facts_error_pickles() -> None:
+    err = raises("E506", DATA / "duplicate.csv")
+    back = pickle.loads(pickle.dumps(err))
+    assert isinstance(back, FactsError) and isinstance(back, ValueError)
+    assert (back.message, back.path, back.row, back.column, back.code, back.hint) == (
+        err.message, err.path, err.row, err.column, err.code, err.hint)
+    assert str(back) == str(err)
+
+
+def test_factset_pickles() -> None:
+    fs = read_facts(DATA / "long.csv")
+    back = pickle.loads(pickle.dumps(fs))
+    assert back == fs and back.paths == fs.paths
+    assert back.values[0].origin == fs.values[0].origin
+
+
+def test_every_code_raised_is_registered() -> None:
+    for code in ("E501", "E502", "E503", "E504", "E505", "E506", "E507", "E508", "E509",
+                 "E510", "E511", "E512", "E513", "E514"):
+        assert code in CODES
+    assert "E500" in CODES
+
+
+def test_hundred_thousand_rows_read_quickly(tmp_path: Path) -> None:
+    lines = ["unit,period,fact,value,uom"]
+    lines += [f"u{i // 84},2022-{i % 12 + 1:02d},f{i // 12 % 7},{i % 997},"
+              for i in range(100_000)]
+    path = write(tmp_path, "big.csv", "\n".join(lines) + "\n")
+    import time
+    start = time.perf_counter()
+    fs = read_facts(path)
+    elapsed = time.perf_counter() - start
+    assert len(fs) == 100_000
+    assert elapsed < 5  # typically ~0.7 s; generous for slow CI machines
