@@ -1,0 +1,72 @@
+"""Every bundled example runs, and its reports match the golden files beside it.
+
+``examples/<name>/`` holds facts (and a units table) for ``rulesets/<name>.kpi``; its
+``expected/`` folder holds the JSON, Markdown and terminal-table reports. Rewrite them
+with ``pytest --update-goldens`` and review the diff like code.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import runpy
+from pathlib import Path
+
+import pytest
+
+import kpirules
+from kpirules.cli import main
+from kpirules.report import render
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir()
+                  if p.is_dir() and (p / "facts.csv").exists()) if (ROOT / "examples").exists() else []
+
+
+def _ruleset(example: Path) -> Path:
+    return ROOT / "rulesets" / f"{example.name}.kpi"
+
+
+def test_every_seed_ruleset_has_an_example() -> None:
+    names = {p.name for p in EXAMPLES}
+    for ruleset in sorted((ROOT / "rulesets").glob("*.kpi")):
+        assert ruleset.stem in names, f"{ruleset.name} has no examples/{ruleset.stem}/facts.csv"
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_reports_match_goldens(example: Path, golden) -> None:  # type: ignore[no-untyped-def]
+    rs = kpirules.load(_ruleset(example))
+    units = example / "units.csv"
+    report = rs.evaluate(kpirules.read_facts(example / "facts.csv"),
+                         units=units if units.exists() else None)
+    text = report.to_json()
+    assert text == rs.evaluate(kpirules.read_facts(example / "facts.csv"),
+                               units=units if units.exists() else None).to_json()
+    data = json.loads(text)
+    assert {"ruleset", "period", "objectives", "results", "summary"} <= set(data)
+    assert len(data["objectives"]) == len(rs.objective_ids)
+    golden(text, str(example / "expected" / "report.json"))
+    golden(render(report, "md", lang="vi"), str(example / "expected" / "report.md"))
+    golden(render(report, "table", lang="en", width=120),
+           str(example / "expected" / "report.txt"))
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
+def test_example_cli_exit_code_and_output(example: Path, tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    args = ["check", str(_ruleset(example)), "--facts", str(example / "facts.csv"),
+            "--format", "json", "--output", str(tmp_path / "r.json")]
+    if (example / "units.csv").exists():
+        args += ["--units", str(example / "units.csv")]
+    before = {p: p.read_bytes() for p in example.iterdir() if p.is_file()}
+    code = main(args, out, err)
+    data = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    bad = data["summary"]["fail"] + data["summary"]["missing"]
+    assert code == (1 if bad else 0), err.getvalue()
+    assert before == {p: p.read_bytes() for p in example.iterdir() if p.is_file()}
+
+
+def test_embedding_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    runpy.run_path(str(ROOT / "examples" / "embedding.py"), run_name="__main__")
+    out = capsys.readouterr().out
+    assert "Q3.2" in out
