@@ -56,7 +56,8 @@ def _value(resolver: Resolver, rs: Ruleset, fact: str, v: Any) -> str:
         return "missing — " + "; ".join(v.reasons)
     info = rs.plan.facts[fact]
     shown = Fraction(v) / rs.plan.base_factor[fact]
-    return f"{_num(shown)} {info.uom}".rstrip()
+    uom = "" if info.kind.name == "count" else info.uom
+    return f"{_num(shown)} {uom}".rstrip()
 
 
 def _fact_lines(resolver: Resolver, rs: Ruleset, unit: str | None, pooled: list[str] | None,
@@ -94,7 +95,9 @@ def _row_text(row: ResultRow) -> str:
         cmp = f"between {threshold} and {upper}"
     else:
         cmp = f"{row.comparator} {threshold}"
-    lines = [f"  actual {actual}; target {cmp}; gap {row.gap}{uom if not is_ratio else ''}",
+    gap = (f"{float(Fraction(row.gap) * 100):+.4g} pp" if is_ratio and row.gap is not None
+           else f"{row.gap}{uom}")
+    lines = [f"  actual {actual}; target {cmp}; gap {gap}",
              f"  → {row.verdict}"]
     if row.needed is not None:
         lines.append(f"  needed: {row.needed} more item(s) on the good side, same volume")
