@@ -242,6 +242,11 @@ class Resolver:
         return v
 
     def _over_units(self, unit: str, fact: str, period: Period) -> Value | Missing:
+        info = self.plan.facts.get(fact)
+        if info is not None and info.derived is not None and not self.reporters(fact):
+            return Missing([f"`{fact}` is counted from the records of source "
+                            f"`{info.derived.source.value}`, which this version cannot read "
+                            "yet; give it as a fact instead"])
         kids = self.tree.children.get(unit, ())
         rep = self.reporters(fact)
         reporting = [k for k in kids if k in rep]

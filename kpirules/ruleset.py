@@ -161,7 +161,7 @@ class Ruleset:
         own: dict[tuple[str, str], dict[Period, Value]] = {}
         for (unit, fact), by_period in factset.index().items():
             info = plan.facts.get(fact)
-            if info is None or info.derived is not None:
+            if info is None:
                 continue
             declared_factor = plan.base_factor[fact]
             if declared_factor == 1 and all(fv.uom is None for fv in by_period.values()):
