@@ -524,3 +524,10 @@ def test_hundred_thousand_rows_read_quickly(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - start
     assert len(fs) == 100_000
     assert elapsed < 5  # typically ~0.7 s; generous for slow CI machines
+
+
+def test_every_data_code_is_documented_with_an_example() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "data.md").read_text("utf-8")
+    for code in CODES:
+        if code.startswith("E5") and code != "E500":
+            assert f"**{code}**" in doc and f"[{code}]" in doc, code
