@@ -42,7 +42,8 @@ named ``<file stem>::<case name>``. A case is a mapping:
 
 Every evaluation case runs twice, on two fact back ends that must agree: the rows
 given in memory, and the same rows written to a long CSV file
-(``unit,period,fact,value,uom``) and read from disk.
+(``unit,period,fact,value,uom``) and read from disk; and twice on the first, which
+must give byte-identical JSON (SPEC §4 "Determinism").
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ def _check_diagnostics(case: dict[str, Any]) -> None:
         assert not loaded, f"the ruleset should be rejected; it loaded with warnings {got}"
     shown = "\n".join(f"  {c} at {at} [{sev}]: {msg}" for c, at, msg, sev in got)
     for want in expected:
+        assert isinstance(want.get("at"), str), \
+            f"write `at` quoted (\"6:26\"): YAML reads 6:26 unquoted as a number: {want}"
         hits = [g for g in got if g[0] == want["code"] and g[1] == str(want["at"])]
         assert hits, f"expected {want['code']} at {want['at']}; got:\n{shown}"
         if "message" in want:
@@ -175,7 +178,9 @@ def _check_evaluation(case: dict[str, Any], tmp_path: Path) -> None:
             assert spec["match"] in str(info.value)
         return
     report = _run(case, rows_in)
-    data = json.loads(report.to_json())
+    text = report.to_json()
+    assert _run(case, rows_in).to_json() == text, "the same input must give byte-identical JSON"
+    data = json.loads(text)
     results = data["results"]
     table = "\n".join("  " + json.dumps({k: r[k] for k in (
         "objective", "part", "unit", "period", "verdict", "actual", "threshold", "gap",
