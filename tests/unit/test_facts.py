@@ -513,17 +513,15 @@ def test_every_code_raised_is_registered() -> None:
     assert "E500" in CODES
 
 
-def test_hundred_thousand_rows_read_quickly(tmp_path: Path) -> None:
+def test_hundred_thousand_rows_read_whole(tmp_path: Path) -> None:
+    # Reading speed is measured in tests/benchmarks, not asserted here.
     lines = ["unit,period,fact,value,uom"]
     lines += [f"u{i // 84},2022-{i % 12 + 1:02d},f{i // 12 % 7},{i % 997},"
               for i in range(100_000)]
     path = write(tmp_path, "big.csv", "\n".join(lines) + "\n")
-    import time
-    start = time.perf_counter()
     fs = read_facts(path)
-    elapsed = time.perf_counter() - start
     assert len(fs) == 100_000
-    assert elapsed < 5  # typically ~0.7 s; generous for slow CI machines
+    assert fs.values[-1].value == 99_999 % 997
 
 
 def test_every_data_code_is_documented_with_an_example() -> None:
