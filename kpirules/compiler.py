@@ -92,6 +92,9 @@ class TargetPlan:
     out_factor: Fraction  # base value / out_factor = value in the display uom
     kind: str
     node: CheckedTarget
+    # (good, total): the measure is one count fact over another, the target a plain
+    # comparison (not between) and the display unit a fraction of one — the hot path
+    simple: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,18 +208,31 @@ def _cmp(c: ast.Comparison, out_uom: str) -> Cmp:
     return Cmp(c.op, t, upper, t / out, upper / out if upper is not None else None)
 
 
+def _simple(ratio: tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]] | None,
+            t: CheckedTarget) -> tuple[str, str] | None:
+    if ratio is None or t.uom or t.target.op == "between" or \
+            (t.warn is not None and t.warn.op == "between"):
+        return None
+    num, den = ratio
+    if len(num) == 1 and len(den) == 1 and num[0][0] == 1 and den[0][0] == 1:
+        return num[0][1], den[0][1]
+    return None
+
+
 def _target(t: CheckedTarget, facts: dict[str, FactInfo]) -> TargetPlan:
+    ratio = _ratio(t.measure, facts)
     return TargetPlan(
         part=t.part,
         facts=tuple(_facts_of(t.measure, [])),
         fn=_compile(t.measure),
-        ratio=_ratio(t.measure, facts),
+        ratio=ratio,
         target=_cmp(t.target, t.uom),
         warn=_cmp(t.warn, t.uom) if t.warn is not None else None,
         uom=t.uom,
         out_factor=factor(t.uom) if t.uom else Fraction(1),
         kind=t.kind.name,
         node=t,
+        simple=_simple(ratio, t),
     )
 
 

@@ -27,7 +27,7 @@ from . import ast
 from .compiler import Cmp, NotApplicable, ObjectivePlan, Plan, TargetPlan, Value
 from .errors import EvaluationError
 from .periods import Period
-from .results import ObjectiveVerdict, Report, ResultRow, Summary, exact, worst
+from .results import ObjectiveVerdict, Report, ResultRow, Summary, exact, exact_ratio, worst
 
 __all__ = ["evaluate", "Missing", "Resolver", "Hierarchy", "scope_text", "condition_text"]
 
@@ -351,12 +351,12 @@ class _Run:
 
     def target(self, op: ObjectivePlan, tp: TargetPlan, unit: str | None, scope: str | None,
                getter: Callable[[str, Period], Value | Missing] | None, period: Period,
-               template: dict[str, Any]) -> ResultRow:
+               template: dict[str, Any], period_text: str) -> ResultRow:
         c = tp.target
-        row = dict(template)
+        row = template.copy()
         row["unit"] = unit
         row["unit_name"] = self.tree.name(unit) if unit is not None else None
-        row["period"] = str(period)
+        row["period"] = period_text
         row["scope"] = scope
         vals: dict[str, Value] = {}
         reasons: list[str] | None = None
@@ -379,8 +379,25 @@ class _Run:
             shown = "; ".join(dict.fromkeys(reasons[:4]))
             if len(reasons) > 4:
                 shown += f"; and {len(reasons) - 4} more"
-            row.update(verdict="missing", reason=shown)
+            row["verdict"] = "missing"
+            row["reason"] = shown
             return _fast_row(row)
+        if tp.simple is not None:
+            # the hot path: good / total of two count facts, shown as a fraction of one
+            n = vals[tp.simple[0]]
+            d = vals[tp.simple[1]]
+            if n.__class__ is int and d.__class__ is int and d > 0:  # type: ignore[operator]
+                met = c.holds_ratio(n, d)  # type: ignore[arg-type]
+                if met and tp.warn is not None and tp.warn.holds_ratio(n, d):  # type: ignore[arg-type]
+                    row["verdict"] = "warn"
+                else:
+                    row["verdict"] = "pass" if met else "fail"
+                row["needed"], row["budget"] = _items(n, d, c, met)
+                row["actual"] = exact_ratio(n, d)  # type: ignore[arg-type]
+                t = c.t
+                row["gap"] = exact_ratio(n * t.denominator - t.numerator * d,  # type: ignore[operator]
+                                         d * t.denominator)  # type: ignore[operator]
+                return _fast_row(row)
         n: Value
         d: Value = 1
         if tp.ratio is not None:
@@ -393,17 +410,8 @@ class _Run:
                     names = " + ".join(f for _, f in den)
                     row.update(verdict="n/a", reason=f"nothing to measure: {names} = 0")
                     return _fast_row(row)
-            if n.__class__ is int and d.__class__ is int and d > 0 and tp.out_factor == 1:  # type: ignore[operator]
-                t = c.t
+            if n.__class__ is int and d.__class__ is int and d > 0:  # type: ignore[operator]
                 met = c.holds_ratio(n, d)  # type: ignore[arg-type]
-                if tp.warn is None and c.op != "between":
-                    # the hot path: a ratio of counts, no warn band, shown as a fraction of one
-                    row["verdict"] = "pass" if met else "fail"
-                    row["needed"], row["budget"] = _items(n, d, c, met)
-                    row["actual"] = exact(Fraction(n, d))
-                    row["gap"] = exact(Fraction(n * t.denominator - t.numerator * d,
-                                                d * t.denominator))
-                    return _fast_row(row)
                 actual = Fraction(n, d)
             else:
                 actual = Fraction(n) / d
@@ -524,9 +532,10 @@ def evaluate(plan: Plan, own: dict[tuple[str, str], dict[Period, Value]], tree: 
         periods = period.split(op.every) if op.every else (period,)
         top: list[str] = []
         templates = [(tp, run.template(op, tp)) for tp in op.targets]
+        period_texts = [(p, str(p)) for p in periods]
         for unit, scope, getter in run.scopes(op, default_unit):
-            for p in periods:
-                parts = [run.target(op, tp, unit, scope, getter, p, tmpl)
+            for p, ptext in period_texts:
+                parts = [run.target(op, tp, unit, scope, getter, p, tmpl, ptext)
                          for tp, tmpl in templates]
                 rows.extend(parts)
                 if op.combine:

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from math import gcd
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["Verdict", "ResultRow", "ObjectiveVerdict", "Summary", "Report", "exact", "worst",
-           "VERDICT_ORDER", "report_schema"]
+           "VERDICT_ORDER", "report_schema", "exact_ratio"]
 
 Verdict = Literal["pass", "warn", "fail", "n/a", "missing"]
 
@@ -32,12 +33,23 @@ def exact(value: Fraction | int | None) -> str | None:
         return None
     if isinstance(value, int):
         return str(value)
-    num, den = value.numerator, value.denominator
+    return exact_ratio(value.numerator, value.denominator)
+
+
+def exact_ratio(num: int, den: int) -> str:
+    """``num / den`` (den != 0) in lowest terms, as :func:`exact` writes it, without
+    building a Fraction: the evaluator's hot path for ratios of counts."""
+    if den < 0:
+        num, den = -num, -den
+    g = gcd(num, den)
+    if g != 1:
+        num //= g
+        den //= g
     if den == 1:
         return str(num)
     d, twos, fives = den, 0, 0
-    while d % 2 == 0:
-        d //= 2
+    while not d & 1:
+        d >>= 1
         twos += 1
     while d % 5 == 0:
         d //= 5

@@ -157,23 +157,24 @@ class Ruleset:
             raise EvaluationError(str(exc)) from None
 
     def _store(self, factset: FactSet) -> dict[tuple[str, str], dict[Period, Value]]:
+        """Fact values in base units, keyed (unit, fact) then period; counts as ints."""
         plan = self._plan
+        base = plan.base_factor
         own: dict[tuple[str, str], dict[Period, Value]] = {}
-        for (unit, fact), by_period in factset.index().items():
-            info = plan.facts.get(fact)
-            if info is None:
-                continue
-            declared_factor = plan.base_factor[fact]
-            if declared_factor == 1 and all(fv.uom is None for fv in by_period.values()):
-                out = {p: (fv.value.numerator if fv.value.denominator == 1 else fv.value)
-                       for p, fv in by_period.items()}
-            else:
-                out = {}
-                for p, fv in by_period.items():
-                    f = factor(fv.uom) if fv.uom else declared_factor
-                    v = fv.value * f
-                    out[p] = v.numerator if v.denominator == 1 else v
-            own[(unit, fact)] = out
+        for fv in factset.values:
+            f = base.get(fv.fact)
+            if f is None:
+                continue  # not declared: reported as a warning by FactSet.check
+            v = fv.value
+            if fv.uom:
+                f = factor(fv.uom)
+            if f != 1:
+                v = v * f
+            key = (fv.unit, fv.fact)
+            inner = own.get(key)
+            if inner is None:
+                own[key] = inner = {}
+            inner[fv.period] = v.numerator if v.denominator == 1 else v
         return own
 
 
