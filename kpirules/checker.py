@@ -228,7 +228,8 @@ class _Checker:
             uom = f.uom.value if f.uom is not None else ""
             if f.derived is not None:
                 kind = self.derived(f.derived, uom if ok else "")
-                agg = "sum"
+                agg = {"avg": "pair", "share": "pair", "min": "min",
+                       "max": "max"}.get(f.derived.func.value, "sum")
             else:
                 kind = kind_of_uom(uom) if ok else COUNT
                 agg = "mean" if kind.name == "ratio" else "sum"

@@ -27,6 +27,7 @@ from . import ast
 from .compiler import Cmp, NotApplicable, ObjectivePlan, Plan, TargetPlan, Value
 from .errors import EvaluationError
 from .periods import Period
+from .values import NO_VALUE, NoValue, Pair, combine
 from .results import ObjectiveVerdict, Report, ResultRow, Summary, exact, exact_ratio, worst
 
 __all__ = ["evaluate", "Missing", "Resolver", "Hierarchy", "scope_text", "condition_text"]
@@ -149,15 +150,7 @@ def scope_text(s: ast.Scope) -> str:
 
 
 # ---------------------------------------------------------------- values and roll-up
-def _combine(agg: str, values: list[Value]) -> Value:
-    if agg in ("sum", "last"):
-        return sum(values[1:], values[0])
-    if agg == "mean":
-        total = sum(values[1:], values[0])
-        return Fraction(total, len(values)) if isinstance(total, int) else total / len(values)
-    if agg == "max":
-        return max(values)
-    return min(values)
+_combine = combine
 
 
 @dataclass
@@ -360,6 +353,7 @@ class _Run:
         row["scope"] = scope
         vals: dict[str, Value] = {}
         reasons: list[str] | None = None
+        no_value: str | None = None
         own = self.r.own
         for f in tp.facts:
             if getter is None:  # a single unit: its own value, else the roll-up
@@ -369,10 +363,17 @@ class _Run:
                     v = self.r.get(unit, f, period)  # type: ignore[arg-type]
             else:
                 v = getter(f, period)
-            if v.__class__ is Missing:
+            cls = v.__class__
+            if cls is Missing:
                 if reasons is None:
                     reasons = []
                 reasons.extend(v.reasons)  # type: ignore[union-attr]
+            elif cls is Pair or cls is NoValue:
+                v = v.value() if cls is Pair else NO_VALUE  # type: ignore[union-attr]
+                if v is NO_VALUE:
+                    no_value = f
+                else:
+                    vals[f] = v  # type: ignore[assignment]
             else:
                 vals[f] = v  # type: ignore[assignment]
         if reasons is not None:
@@ -381,6 +382,10 @@ class _Run:
                 shown += f"; and {len(reasons) - 4} more"
             row["verdict"] = "missing"
             row["reason"] = shown
+            return _fast_row(row)
+        if no_value is not None:
+            row["verdict"] = "n/a"
+            row["reason"] = f"nothing to measure: `{no_value}` has no records"
             return _fast_row(row)
         if tp.simple is not None:
             # the hot path: good / total of two count facts, shown as a fraction of one
