@@ -196,7 +196,8 @@ def render(diags: list[Diagnostic] | tuple[Diagnostic, ...], sources: dict[str, 
         out.append(str(d))
         src = sources.get(d.path)
         if src is not None and src.text and d.line >= 1:
-            line_text = unicodedata.normalize("NFC", src.line_text(d.line))
+            # a tab is one column in line:col; print it as one space so the caret lines up
+            line_text = unicodedata.normalize("NFC", src.line_text(d.line)).replace("\t", " ")
             gutter = " " * len(str(d.line))
             out.append(f"{gutter} |")
             out.append(f"{d.line} | {line_text}")
