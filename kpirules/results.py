@@ -89,6 +89,11 @@ class ResultRow(BaseModel):
     unit_name: str | None = Field(default=None, description="the unit's name (units table)")
     warn: str | None = Field(default=None, description="the warn condition, exact, "
                              "in the display unit")
+    previous: str | None = Field(default=None, description="--compare: the actual of the "
+                                 "same row in the compared period (exact)")
+    change: str | None = Field(default=None, description="--compare: actual − previous (exact)")
+    partial: bool = Field(default=False, description="--as-of: evaluated on data through the "
+                          "as-of month only (year to date), not the whole period")
 
 
 class ObjectiveVerdict(BaseModel):
@@ -136,6 +141,8 @@ class Report(BaseModel):
     summary: Summary
     warnings: list[str] = Field(default_factory=list,
                                 description="data problems that did not stop the run")
+    compare: str | None = Field(default=None, description="--compare: the compared period")
+    as_of: str | None = Field(default=None, description="--as-of: last month of data used")
 
     @property
     def exit_code(self) -> int:
