@@ -135,11 +135,6 @@ objective Q3.1 "Giải quyết TTHC đúng hạn" {
 }
 '''
 
-TAB_BUG = ("BUG: diagnostics.render copies a tab-indented source line verbatim but pads "
-           "the caret line with spaces, so in a terminal (tab = up to 8 columns) the caret "
-           "stands left of the spot")
-
-
 def _rendered(name: str) -> str:
     with pytest.raises(kpirules.RulesetError) as info:
         kpirules.loads(BROKEN[name], f"rulesets/{name}.kpi")
@@ -170,17 +165,14 @@ def _check_carets(text: str) -> int:
     return len(blocks)
 
 
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=[pytest.mark.xfail(strict=True, reason=TAB_BUG)]
-                 if n == "tab_indented" else []) for n in BROKEN])
+@pytest.mark.parametrize("name", list(BROKEN))
 def test_rendered_diagnostics(name: str, golden) -> None:  # type: ignore[no-untyped-def]
     text = _rendered(name)
     if name == "empty":
         assert "error[E106]" in text
     else:
         assert _check_carets(text) >= 1
-    if name != "tab_indented":  # no golden until the caret lines up (then add one)
-        golden(text, f"diagnostics/{name}.txt")
+    golden(text, f"diagnostics/{name}.txt")
 
 
 def test_rendered_warnings(golden) -> None:  # type: ignore[no-untyped-def]
