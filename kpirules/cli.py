@@ -83,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--output", "-o", metavar="FILE", help="write the report here")
     check.add_argument("--lang", choices=("vi", "en"), default="vi",
                        help="language of the words kpirules writes (default vi)")
+    check.add_argument("--compare", metavar="P", help="also show each row's actual in period "
+                       "P (e.g. 2021) and the change")
+    check.add_argument("--as-of", dest="as_of", metavar="MONTH", help="year to date: evaluate "
+                       "the period on data through MONTH (e.g. 2022-09); rows are marked "
+                       "partial")
 
     ex = sub.add_parser("explain", help="show how one objective's numbers were computed",
                         description="For each scope unit and period of OBJECTIVE: the measure "
@@ -144,7 +149,8 @@ def _load_data(args: argparse.Namespace) -> tuple[object, object]:
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     rs = load(args.ruleset)
     facts, units = _load_data(args)
-    report = rs.evaluate(facts, units=units, period=args.period)  # type: ignore[arg-type]
+    report = rs.evaluate(facts, units=units, period=args.period,  # type: ignore[arg-type]
+                         compare=args.compare, as_of=args.as_of)
     for w in report.warnings:
         err.write(f"warning: {w}\n")
     color = args.format == "table" and not args.output and out.isatty() and \

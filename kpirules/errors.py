@@ -18,7 +18,8 @@ class RulesetError(KpiError, ValueError):
                  sources: dict[str, Source] | None = None) -> None:
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
         self.sources: dict[str, Source] = dict(sources or {})
-        first = self.diagnostics[0] if self.diagnostics else None
+        first = next((d for d in self.diagnostics if d.severity == "error"),
+                     self.diagnostics[0] if self.diagnostics else None)
         summary = str(first) if first else "invalid ruleset"
         more = len(self.errors) - 1
         if more > 0:

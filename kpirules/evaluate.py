@@ -167,12 +167,29 @@ class Resolver:
     """Looks up and rolls up fact values for (unit, fact, period), memoised."""
 
     def __init__(self, own: dict[tuple[str, str], dict[Period, Value]], plan: Plan,
-                 tree: Hierarchy) -> None:
+                 tree: Hierarchy, *, as_of: Period | None = None,
+                 counted: frozenset[str] = frozenset()) -> None:
         self.own = own
         self.plan = plan
         self.tree = tree
+        self.as_of = as_of  # a month: year to date, nothing after it counts
+        self.counted = counted  # facts counted from records: absent means no records
         self.memo: dict[tuple[str, str, Period], Value | Missing] = {}
         self._reporters: dict[str, set[str]] = {}
+
+    def ends_by_as_of(self, p: Period) -> bool:
+        a = self.as_of
+        if a is None:
+            return True
+        last = p.months()[-1]
+        return (last.year, last.index) <= (a.year, a.index)
+
+    def after_as_of(self, p: Period) -> bool:
+        a = self.as_of
+        if a is None:
+            return False
+        first = p.months()[0]
+        return (first.year, first.index) > (a.year, a.index)
 
     def reporters(self, fact: str) -> set[str]:
         """Units with own values of ``fact`` (any period), and all their ancestors."""
@@ -192,7 +209,7 @@ class Resolver:
 
     def get(self, unit: str, fact: str, period: Period) -> Value | Missing:
         own = self.own.get((unit, fact))
-        if own is not None:
+        if own is not None and (self.as_of is None or self.ends_by_as_of(period)):
             v = own.get(period)
             if v is not None:
                 return v
@@ -200,20 +217,44 @@ class Resolver:
         hit = self.memo.get(key)
         if hit is not None:
             return hit
-        if own is not None and any(period.contains(q) for q in own):
+        if fact in self.counted:
+            res = self._counted(unit, fact, period)
+        elif own is not None and any(period.contains(q) for q in own):
             res = self._over_periods(unit, fact, period, own)
         else:
             res = self._over_units(unit, fact, period)
         self.memo[key] = res
         return res
 
+    def _counted(self, unit: str, fact: str, period: Period) -> Value:
+        """A fact counted from records: the unit's own records of each month, plus its
+        whole subtree's. No records is a value too: 0, or no value for avg/min/max."""
+        agg = self.agg(fact)
+        values: list[Value] = []
+        own = self.own.get((unit, fact))
+        if own is not None:
+            for m in period.months():
+                if self.after_as_of(m):
+                    break
+                v = own.get(m)
+                if v is not None:
+                    values.append(v)
+        for child in self.tree.children.get(unit, ()):
+            values.append(self.get(child, fact, period))  # type: ignore[arg-type]
+        if values:
+            return _combine(agg, values)
+        return Pair(0, 0) if agg == "pair" else (NO_VALUE if agg in ("min", "max") else 0)
+
     def _over_periods(self, unit: str, fact: str, period: Period,
                       own: dict[Period, Value]) -> Value | Missing:
         agg = self.agg(fact)
         absent: list[str] = []
+        skip = object()
 
-        def walk(p: Period) -> Value | None:
-            v = own.get(p)
+        def walk(p: Period) -> Any:
+            if self.after_as_of(p):
+                return skip
+            v = own.get(p) if self.ends_by_as_of(p) else None
             if v is not None:
                 return v
             subs = p.children()
@@ -221,25 +262,29 @@ class Resolver:
                 absent.append(str(p))
                 return None
             if agg == "last":
-                return walk(subs[-1])
-            got = [walk(s) for s in subs]
+                for sub in reversed(subs):
+                    if not self.after_as_of(sub):
+                        return walk(sub)
+            got = [g for g in (walk(s) for s in subs) if g is not skip]
             if any(g is None for g in got):
                 return None
-            return _combine(agg, [g for g in got if g is not None])
+            return _combine(agg, got)
 
         v = walk(period)
-        if v is None:
+        if v is None or v is skip:
             what = "the last sub-period " if agg == "last" else ""
+            through = f" (data through {self.as_of} only)" if self.as_of is not None else ""
             return Missing([f"`{fact}` for {unit} in {period}: {what}"
-                            f"{', '.join(absent)} absent"])
-        return v
+                            f"{', '.join(absent)} absent{through}"])
+        return v  # type: ignore[no-any-return]
 
     def _over_units(self, unit: str, fact: str, period: Period) -> Value | Missing:
         info = self.plan.facts.get(fact)
         if info is not None and info.derived is not None and not self.reporters(fact):
             return Missing([f"`{fact}` is counted from the records of source "
-                            f"`{info.derived.source.value}`, which this version cannot read "
-                            "yet; give it as a fact instead"])
+                            f"`{info.derived.source.value}`, which is not bound: give "
+                            f"--source {info.derived.source.value}=PATH (or `from \"PATH\"` "
+                            "in the ruleset)"])
         kids = self.tree.children.get(unit, ())
         rep = self.reporters(fact)
         reporting = [k for k in kids if k in rep]
@@ -344,9 +389,11 @@ class _Run:
 
     def target(self, op: ObjectivePlan, tp: TargetPlan, unit: str | None, scope: str | None,
                getter: Callable[[str, Period], Value | Missing] | None, period: Period,
-               template: dict[str, Any], period_text: str) -> ResultRow:
+               template: dict[str, Any], period_text: str, partial: bool = False) -> ResultRow:
         c = tp.target
         row = template.copy()
+        if partial:
+            row["partial"] = True
         row["unit"] = unit
         row["unit_name"] = self.tree.name(unit) if unit is not None else None
         row["period"] = period_text
@@ -450,7 +497,8 @@ class _Run:
                 "budget": None, "label": op.label, "scope": None,
                 "upper": exact(c.shown_upper), "kind": tp.kind, "reason": None,
                 "unit_name": None,
-                "warn": None if tp.warn is None else _cmp_text(tp.warn)}
+                "warn": None if tp.warn is None else _cmp_text(tp.warn),
+                "previous": None, "change": None, "partial": False}
 
     def combined(self, op: ObjectivePlan, parts: list[ResultRow], unit: str | None,
                  scope: str | None, period: Period) -> ResultRow:
@@ -470,7 +518,8 @@ class _Run:
                           "uom": "", "needed": None, "budget": None, "label": op.label,
                           "scope": scope, "upper": None, "kind": "compound", "reason": None,
                           "unit_name": self.tree.name(unit) if unit is not None else None,
-                          "warn": None})
+                          "warn": None, "previous": None, "change": None,
+                          "partial": parts[0].partial if parts else False})
 
     def matched(self, where: ast.Condition) -> list[str]:
         """Units whose attributes meet ``where``, in table order; computed once per condition."""
@@ -511,6 +560,8 @@ class _Run:
         pooled = [u for u in matched if not any(a in chosen for a in self.tree.ancestors(u))]
 
         def pooled_get(f: str, p: Period) -> Value | Missing:
+            if f in self.r.counted:
+                return self.r.pool(pooled, f, p)
             rep = self.r.reporters(f)
             units = [u for u in pooled if u in rep]
             if not units:
@@ -522,8 +573,9 @@ class _Run:
 
 def evaluate(plan: Plan, own: dict[tuple[str, str], dict[Period, Value]], tree: Hierarchy,
              period: Period, *, warnings: list[str] | None = None,
-             objectives: Iterable[str] | None = None) -> Report:
-    resolver = Resolver(own, plan, tree)
+             objectives: Iterable[str] | None = None, as_of: Period | None = None,
+             counted: frozenset[str] = frozenset()) -> Report:
+    resolver = Resolver(own, plan, tree, as_of=as_of, counted=counted)
     run = _Run(plan, resolver, tree)
     checked = plan.checked
     default_unit = checked.unit
@@ -535,12 +587,14 @@ def evaluate(plan: Plan, own: dict[tuple[str, str], dict[Period, Value]], tree: 
         if wanted is not None and op.id not in wanted:
             continue
         periods = period.split(op.every) if op.every else (period,)
+        if as_of is not None:  # year to date: nothing after the as-of month
+            periods = tuple(p for p in periods if not resolver.after_as_of(p))
         top: list[str] = []
         templates = [(tp, run.template(op, tp)) for tp in op.targets]
-        period_texts = [(p, str(p)) for p in periods]
+        period_texts = [(p, str(p), not resolver.ends_by_as_of(p)) for p in periods]
         for unit, scope, getter in run.scopes(op, default_unit):
-            for p, ptext in period_texts:
-                parts = [run.target(op, tp, unit, scope, getter, p, tmpl, ptext)
+            for p, ptext, partial in period_texts:
+                parts = [run.target(op, tp, unit, scope, getter, p, tmpl, ptext, partial)
                          for tp, tmpl in templates]
                 rows.extend(parts)
                 if op.combine:
@@ -563,4 +617,43 @@ def evaluate(plan: Plan, own: dict[tuple[str, str], dict[Period, Value]], tree: 
                                       "missing": counts["missing"]})
     return Report.model_construct(ruleset=checked.label, unit=default_unit, period=str(period),
                                   objectives=verdicts, results=rows, summary=summary,
-                                  warnings=list(warnings or []))
+                                  warnings=list(warnings or []), compare=None,
+                                  as_of=str(as_of) if as_of is not None else None)
+
+
+def compare(current: Report, previous: Report, plan: Plan) -> Report:
+    """Add the previous period's actual and the change to every row of ``current``.
+
+    Rows are matched by objective, part, unit, scope and position inside the period
+    (the n-th month of 2022 against the n-th month of 2021)."""
+    def key(r: ResultRow, base: str) -> tuple[Any, ...]:
+        return (r.objective, r.part, r.unit, r.scope, _position(r.period, base))
+
+    before = {key(r, previous.period): r for r in previous.results}
+    rows = []
+    for r in current.results:
+        old = before.get(key(r, current.period))
+        values = dict(r.__dict__)
+        if old is not None and old.actual is not None:
+            values["previous"] = old.actual
+            if r.actual is not None:
+                values["change"] = exact(Fraction(r.actual) - Fraction(old.actual))
+        rows.append(_fast_row(values))
+    data = dict(current.__dict__)
+    data["results"] = rows
+    data["compare"] = previous.period
+    return Report.model_construct(**data)
+
+
+def _position(period_text: str, base_text: str) -> int:
+    from .periods import parse_period
+
+    p, base = parse_period(period_text), parse_period(base_text)
+    if p == base:
+        return 0
+    months = base.months()
+    first = p.months()[0]
+    for i, m in enumerate(months):
+        if (m.year, m.index) == (first.year, first.index):
+            return i + 1
+    return -1

@@ -17,6 +17,7 @@ from .compiler import Plan, Value, compile_plan
 from .diagnostics import Diagnostic, Source
 from .errors import EvaluationError
 from .evaluate import Hierarchy, Missing, Resolver, evaluate
+from .evaluate import compare as compare_reports
 from .facts import FactSet, UnitTable, merge, read_facts, read_units
 from .parser import parse_source, read_source
 from .periods import Period, PeriodSyntaxError, parse_period
@@ -80,8 +81,15 @@ class Ruleset:
     def evaluate(self, facts: FactsArg = None, *, units: UnitsArg = None,
                  period: str | Period | None = None,
                  sources: Mapping[str, Any] | None = None,
-                 objectives: Iterable[str] | None = None) -> Report:
-        """Evaluate every objective (or those named) for ``period`` (default: the ruleset's)."""
+                 objectives: Iterable[str] | None = None,
+                 compare: str | Period | None = None,
+                 as_of: str | Period | None = None) -> Report:
+        """Evaluate every objective (or those named) for ``period`` (default: the ruleset's).
+
+        ``compare``: another period (2021) whose actuals are added to every row as
+        ``previous`` and ``change``. ``as_of``: a month inside the period; the period is
+        evaluated on data through that month only, and its rows are marked ``partial``.
+        """
         if sources:
             raise EvaluationError("records sources are not supported by this version yet; "
                                   "give the facts as a fact set (--facts)")
@@ -91,8 +99,32 @@ class Ruleset:
             unknown = [o for o in objectives if o not in self.objective_ids]
             if unknown:
                 raise EvaluationError(f"no objective {', '.join(unknown)} in {self.path}")
-        return evaluate(self._plan, run.own, run.tree, run.period, warnings=run.warnings,
-                        objectives=objectives)
+        month = self._as_of(as_of, run.period)
+        report = evaluate(self._plan, run.own, run.tree, run.period, warnings=run.warnings,
+                          objectives=objectives, as_of=month)
+        if compare is None:
+            return report
+        before = self._period(compare)
+        if before == run.period:
+            raise EvaluationError(f"--compare {before} is the evaluated period itself")
+        previous = evaluate(self._plan, run.own, run.tree, before, objectives=objectives,
+                            as_of=_shift(month, run.period, before) if month else None)
+        if all(r.actual is None for r in previous.results):
+            raise EvaluationError(f"--compare {before}: the facts hold no data for {before} "
+                                  "(every row would be missing)")
+        return compare_reports(report, previous, self._plan)
+
+    def _as_of(self, as_of: str | Period | None, period: Period) -> Period | None:
+        if as_of is None:
+            return None
+        p = as_of if isinstance(as_of, Period) else self._period(as_of)
+        month = p.months()[-1]
+        if not period.contains(month):
+            raise EvaluationError(f"--as-of {as_of} is outside the evaluated period {period}; "
+                                  f"give a month of {period} (e.g. {period.months()[-4]})")
+        if month == period.months()[-1]:
+            return None  # the whole period: not year-to-date
+        return month
 
     def resolver(self, facts: FactsArg = None, *, units: UnitsArg = None,
                  period: str | Period | None = None) -> tuple[Resolver, Period]:
@@ -176,6 +208,13 @@ class Ruleset:
                 own[key] = inner = {}
             inner[fv.period] = v.numerator if v.denominator == 1 else v
         return own
+
+
+def _shift(month: Period, period: Period, other: Period) -> Period | None:
+    """The month at the same position in ``other`` as ``month`` is in ``period``."""
+    index = period.months().index(month)
+    months = other.months()
+    return months[index] if index < len(months) - 1 else None
 
 
 class _Prep:
