@@ -166,6 +166,12 @@ def _literal_kind(n: ast.Number) -> Kind:
     return NUMBER
 
 
+def _did_you_mean(word: str, choices: list[str] | tuple[str, ...], tail: str = "") -> str:
+    close = difflib.get_close_matches(word, list(choices), 1)
+    head = f"did you mean `{close[0]}`?" if close else ""
+    return f"{head} {tail}".strip()
+
+
 def _is_zero(m: ast.Measure) -> bool:
     return isinstance(m, ast.Number) and m.value == 0
 
@@ -236,10 +242,9 @@ class _Checker:
                 if f.aggregate is not None:
                     agg = f.aggregate.value
                     if agg not in AGGREGATES:
-                        close = difflib.get_close_matches(agg, AGGREGATES, 1)
                         self.error("E205", f"unknown aggregate `{agg}`", f.aggregate.span,
-                                   hint=("did you mean `" + close[0] + "`? " if close else "")
-                                   + "aggregates are " + ", ".join(AGGREGATES))
+                                   hint=_did_you_mean(agg, AGGREGATES, "aggregates are "
+                                                      + ", ".join(AGGREGATES)))
                         agg = "sum"
                     elif agg == "sum" and kind.name == "ratio":
                         self.error("E306", f"percentages do not add up: `{name}` is a "
@@ -251,10 +256,9 @@ class _Checker:
     def derived(self, agg: ast.Aggregate, uom: str) -> Kind:
         func = agg.func.value
         if func not in RECORD_AGGREGATES:
-            close = difflib.get_close_matches(func, RECORD_AGGREGATES, 1)
             self.error("E210", f"unknown aggregate function `{func}`", agg.func.span,
-                       hint=("did you mean `" + close[0] + "`? " if close else "")
-                       + "derived facts use " + ", ".join(RECORD_AGGREGATES))
+                       hint=_did_you_mean(func, RECORD_AGGREGATES, "derived facts use "
+                                          + ", ".join(RECORD_AGGREGATES)))
         if agg.source.value not in self.sources:
             close = difflib.get_close_matches(agg.source.value, list(self.sources), 1)
             self.error("E206", f"undeclared source `{agg.source.value}`", agg.source.span,
@@ -318,9 +322,7 @@ class _Checker:
         if isinstance(m, ast.Call):
             func = m.func.value
             if func not in FUNCTIONS:
-                close = difflib.get_close_matches(func, list(FUNCTIONS), 1)
-                hint = ("did you mean `" + close[0] + "`? " if close else "") + \
-                    "measures use min, max and abs"
+                hint = _did_you_mean(func, list(FUNCTIONS), "measures use min, max and abs")
                 if m.func.value in self.facts:
                     hint = f"`{func}` is a fact; put an operator between it and the ("
                 raise _Mismatch("E210", f"unknown function `{func}`", m.func.span, hint)
@@ -413,10 +415,9 @@ class _Checker:
         if e is None:
             return None
         if e.value not in CADENCES:
-            close = difflib.get_close_matches(e.value, CADENCES, 1)
             self.error("E402", f"unknown cadence `{e.value}`", e.span,
-                       hint=("did you mean `" + close[0] + "`? " if close else "")
-                       + "write every month, every quarter or every year")
+                       hint=_did_you_mean(e.value, CADENCES,
+                                          "write every month, every quarter or every year"))
             return None
         if period is not None and period.finer_than(e.value):
             self.error("E403", f"`every {e.value}` does not fit the period {period}: it is "

@@ -123,6 +123,14 @@ def _fraction(tok: Token) -> Fraction:
         return Fraction(0)
 
 
+def _signed(sign: Token | None, num: Token) -> tuple[Fraction, str, Token]:
+    """A number with an optional sign: its value, its text and its first token."""
+    value = _fraction(num)
+    if sign is not None and str(sign) == "-":
+        return -value, f"-{num}", sign
+    return value, str(num), sign if sign is not None else num
+
+
 def _problem(diag: Diagnostic) -> None:
     _local.problems.append(diag)
 
@@ -151,23 +159,15 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def threshold_plain(self, c: list[Any]) -> ast.Number:
         sign, num, pct = c
-        value = _fraction(num)
-        if sign is not None and str(sign) == "-":
-            value = -value
-        first = sign if sign is not None else num
-        text = (str(sign) if sign is not None and str(sign) == "-" else "") + str(num)
+        value, text, first = _signed(sign, num)
         if pct is not None:
             return ast.Number(value / 100, text + "%", True, None, _sp(first, pct))
         return ast.Number(value, text, False, None, _sp(first, num))
 
     def threshold_quantity(self, c: list[Any]) -> ast.Number:
         sign, num, unit = c
-        value = _fraction(num)
-        if sign is not None and str(sign) == "-":
-            value = -value
-        first = sign if sign is not None else num
-        text = (str(sign) if sign is not None and str(sign) == "-" else "") + f"{num} {unit.value}"
-        return ast.Number(value, text, False, unit, _sp(first, unit))
+        value, text, first = _signed(sign, num)
+        return ast.Number(value, f"{text} {unit.value}", False, unit, _sp(first, unit))
 
     def uom(self, c: list[Any]) -> ast.Ident:
         parts = _present(c)
@@ -229,10 +229,8 @@ class _Build(Transformer):  # type: ignore[type-arg]
 
     def value_number(self, c: list[Any]) -> ast.Number:
         sign, num = c
-        value = _fraction(num)
-        if sign is not None and str(sign) == "-":
-            value = -value
-        return ast.Number(value, str(num), False, None, _sp(sign if sign is not None else num, num))
+        value, text, first = _signed(sign, num)
+        return ast.Number(value, text, False, None, _sp(first, num))
 
     def value_date(self, c: list[Any]) -> ast.Text:
         return ast.Text(str(c[0]), "date", _sp(c[0]))
