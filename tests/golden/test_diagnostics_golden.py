@@ -12,6 +12,7 @@ letters typed in NFD (combining marks) and after tabs.
 from __future__ import annotations
 
 import io
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -20,7 +21,7 @@ import pytest
 
 import kpirules
 from kpirules.cli import main
-from kpirules.diagnostics import render
+from kpirules.diagnostics import CODES, render
 
 NFD_LINE = unicodedata.normalize(
     "NFD", 'objective Q1 "Hồ sơ trễ hạn dưới 2%": late / resolvd < 2%')
@@ -216,3 +217,262 @@ def test_lint_unreadable_files(golden, tmp_path: Path,  # type: ignore[no-untype
     assert code == 2
     golden(f"$ kpirules lint latin1.kpi folder.kpi missing.kpi\n[exit {code}]\n--- stdout\n"
            f"{out.getvalue()}--- stderr\n{err.getvalue()}", "diagnostics/lint_unreadable.txt")
+
+
+# ---------------------------------------------------------------- docs/diagnostics.md
+# The reference page of every diagnostic code is generated from real runs of the parser
+# and checker (so each example is what a user sees) and kept as a golden file:
+# `pytest --update-goldens tests/golden` rewrites docs/diagnostics.md.
+
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "diagnostics.md"
+
+DOC_HEADER = '''\
+ruleset "Mục tiêu chất lượng năm 2022"
+unit   ha-long
+period 2022
+fact resolved : count
+fact late     : count
+'''
+
+# code → list of (example: a body after DOC_HEADER, or a whole file when it starts with
+# "!"), and what to do. Bodies use both declared facts, so no W102 rides along.
+DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
+    "E100": ([], "Check the path (it is relative to the directory you run kpirules from); "
+             "name a `.kpi` file, not a folder; save the file as UTF-8."),
+    "E101": (['objective Q1 "Hồ sơ trễ hạn": late / resolved ≤ 2%\n'],
+             "Remove the character or write the ASCII form (`<=`, not `≤`). Text with other "
+             "characters belongs inside quotes. Names (facts, units of measure, cadences) "
+             "are ASCII: `phut` is not a name kpirules knows either; write `min`."),
+    "E102": (["objective Q1: late / resolved < < 2%\n"],
+             "A word or symbol stands where the grammar expects something else; the label "
+             "under the caret lists what may come there. Often a keyword is misspelt or a "
+             "value is missing. See docs/language.md for the form of each statement."),
+    "E103": (["objective Q1 {\n  measure late / resolved\n  target  < 2%\n"],
+             "Close the brace, bracket or parenthesis the caret points at, or finish the "
+             "last statement."),
+    "E104": (['objective Q1 "Hồ sơ trễ hạn: late / resolved < 2%\n'],
+             'Close the string with `"` on the same line. A `"` inside a string is '
+             'written `\\"`.'),
+    "E105": (["objective Q1: late / resolved < 99..9%\n"],
+             "Write numbers as `12`, `0.5` or `99.9%`: digits, at most one decimal point, "
+             "no exponent, and a space between a number and its unit (`25 min`)."),
+    "E106": (["!# Mục tiêu chất lượng năm 2022 — chưa viết\n"],
+             'Start the file with `ruleset "…"`, then facts and objectives.'),
+    "E201": (["objective Q1: late / resolvd < 2%\n"],
+             "Declare the fact (`fact NAME : count`) or fix the spelling; the hint "
+             "suggests the closest declared name."),
+    "E202": (["fact late : count\nobjective Q1: late / resolved < 2%\n"],
+             "Keep one declaration, or rename one of the facts."),
+    "E203": (["objective Q1: late / resolved < 2%\nobjective Q1: late / resolved < 3%\n"],
+             "Give each objective its own id (`Q3.1`, `Q3.2`, …)."),
+    "E204": (["objective PL3 {\n  all {\n    a: late / resolved < 2%\n"
+              "    a: late / resolved < 3%\n  }\n}\n"],
+             "Give each part of a compound objective its own name."),
+    "E205": (["fact staff : count aggregate summ\nobjective Q1: late / resolved < 2%\n"
+              "objective Q2: staff >= 1\n"],
+             "Use one of `sum`, `mean`, `last`, `max`, `min`."),
+    "E206": (["fact online = count(dossiers where channel = \"online\")\n"
+              "objective Q1: online / resolved >= 50%\nobjective Q2: late >= 0\n"],
+             "Declare the source first: `source dossiers from \"dossiers.csv\"`."),
+    "E207": (['!unit   ha-long\nperiod 2022\nfact late : count\nobjective Q1: late >= 1\n',
+              'ruleset "again"\nobjective Q1: late / resolved < 2%\n'],
+             'Start the file with one `ruleset "…"` line, followed by the `unit`, '
+             "`period` and `owner` headers, each at most once, before facts and objectives."),
+    "E208": (["objective Q1 {\n  target < 2%\n}\nobjective Q2: late / resolved < 2%\n"],
+             "A block objective needs `measure …` and `target …`, or `all { … }` / "
+             "`any { … }` parts."),
+    "E209": (["objective Q1 {\n  measure late / resolved\n  target  < 2%\n"
+              "  target  < 3%\n}\n"],
+             'Keep one. Several texts go in one list: `actions ["…", "…"]`.'),
+    "E210": (["objective Q1: avg(late, resolved) < 2\n"],
+             "Measures use `min`, `max` and `abs`; derived facts use `count`, `sum`, `avg`, "
+             "`min`, `max` and `share`. A fact name directly followed by `(` needs an "
+             "operator in between."),
+    "E211": (["objective Q1: abs(late, resolved) < 2\n"],
+             "`abs` takes one argument, `min` and `max` two or more; `count` and `share` "
+             "take no column, `sum`/`avg`/`min`/`max` over records need one."),
+    "E212": (['source dossiers from "a.csv"\nsource dossiers from "b.csv"\n'
+              "objective Q1: late / resolved < 2%\n"],
+             "Declare each source once, with each option (`unit by`, `period by`) once."),
+    "E213": (["objective Q1 {\n  measure late / resolved\n  target  < 2%\n  all {\n"
+              "    a: late / resolved < 2%\n  }\n}\n"],
+             "A compound objective's parts carry their own targets: drop the "
+             "`measure`/`target`, or the parts. `warn` applies to a single measure; "
+             "`share` takes no unit."),
+    "E301": (["fact wait_total : min\nfact visits : count\n"
+              'objective Q3.7 "Chờ tối đa 25 phút": wait_total / visits <= 25%\n'
+              "objective Q1: late / resolved < 2%\n"],
+             "Give the threshold the measure's dimension (`<= 25 min`), or fix the measure."),
+    "E302": (["fact wait_total : min\nobjective Q1: late + wait_total >= 1\n"
+              "objective Q2: late / resolved < 2%\n"],
+             "Add and subtract only terms of one dimension. To add a count to a "
+             "percentage, divide the count by its total first."),
+    "E303": (["objective Q1: late < 2%\nobjective Q2: resolved >= 1\n"],
+             "Divide by the total to get a ratio (`late / resolved < 2%`), or compare "
+             "with a number of items (`late <= 10`)."),
+    "E304": (["fact wait_total : minn\nobjective Q1: late / resolved < 2%\n"],
+             "Units of measure are pint's names: `count`, `min`, `h`, `day`, `percent`, "
+             "`VND` (also `kVND`, `trVND`)…"),
+    "E305": (["objective Q1: late / 0 < 2%\nobjective Q2: resolved >= 1\n"],
+             "A literal zero as divisor never has a value: divide by a fact."),
+    "E306": (["fact satisfaction : percent aggregate sum\n"
+              "objective Q1: late / resolved < 2%\nobjective Q2: satisfaction >= 80%\n"],
+             "Percentages do not add up: use `aggregate mean`, or declare numerator and "
+             "denominator as counts and divide them."),
+    "E401": (['!ruleset "Mục tiêu chất lượng năm 2022"\nunit   ha-long\nperiod 2022-13\n'
+              "fact late : count\nobjective Q1: late >= 1\n"],
+             "Periods are `2022`, `2022-Q1` … `2022-Q4` or `2022-01` … `2022-12`; dates "
+             "are `2022-12-31`."),
+    "E402": (["objective PL4 {\n  measure late\n  target  <= 0\n  every   week\n}\n"
+              "objective Q1: late / resolved < 2%\n"],
+             "Write `every month`, `every quarter` or `every year`."),
+    "E403": (['!ruleset "Mục tiêu chất lượng tháng 3"\nunit   ha-long\nperiod 2022-03\n'
+              "fact inspections : count\nobjective PL4 {\n  measure inspections\n"
+              "  target  >= 1\n  every   quarter\n}\n"],
+             "Use a cadence no longer than the period, or evaluate a longer period."),
+    "E404": (["objective Q3.2 {\n  measure late / resolved\n  target  < 2%\n"
+              "  scope   each unit where level > \"xa\"\n}\n"],
+             "Scopes compare unit attributes as text with `=`, `!=` or `in (…)`, combined "
+             "with `not`, `and`, `or`."),
+    "E405": (["objective Q1: late / resolved between 5% and 2%\n"],
+             "Write the smaller bound first: `between 2% and 5%`."),
+    "W101": (["objective Q3.1 {\n  measure late / resolved\n  target  < 2%\n"
+              "  warn    > 3%\n}\n"],
+             "A warn band lies inside the target, near its edge (`target > 98%` with "
+             "`warn < 98.5%`); fix the comparator or the bound."),
+    "W102": (["fact visits : count\nobjective Q1: late / resolved < 2%\n"],
+             "Remove the declaration, or use the fact in a measure."),
+    "W201": ([], "Correct the unit's own value or its sub-units' values in the fact set. "
+             "The own value is what kpirules uses (SPEC §4 Roll-up)."),
+}
+
+
+def _doc_text(example: str) -> str:
+    return example[1:] if example.startswith("!") else DOC_HEADER + example
+
+
+def _render_code(code: str, example: str, name: str) -> str:
+    try:
+        rs = kpirules.loads(_doc_text(example), name)
+        diags, sources = rs.warnings, {rs.path: rs.ast.source}
+    except kpirules.RulesetError as exc:
+        diags, sources = exc.diagnostics, exc.sources
+    mine = [d for d in diags if d.code == code]
+    assert mine, f"the example for {code} does not produce it: {[d.code for d in diags]}"
+    return render(mine, sources).rstrip("\n")
+
+
+def _cli(args: list[str], files: dict[str, bytes | str], tmp: Path) -> str:
+    cwd = os.getcwd()
+    os.chdir(tmp)
+    try:
+        for name, content in files.items():
+            path = Path(name)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        out, err = io.StringIO(), io.StringIO()
+        code = main(args, out, err)
+    finally:
+        os.chdir(cwd)
+    return (f"$ kpirules {' '.join(args)}\n{err.getvalue().rstrip()}\n"
+            f"{out.getvalue().rstrip()}\n[exit {code}]")
+
+
+def _e100_example(tmp: Path) -> str:
+    return _cli(["lint", "missing.kpi", "cp1258.kpi"],
+                {"cp1258.kpi": 'ruleset "Mục tiêu"\n'.encode("utf-8")
+                 + 'objective Q1 "Hồ sơ": late >= 1\n'.encode("cp1258", "replace")}, tmp)
+
+
+def _w201_example(tmp: Path) -> str:
+    ruleset = DOC_HEADER + 'objective Q1 "Hồ sơ trễ hạn dưới 2%": late / resolved < 2%\n'
+    facts = ("unit,period,fact,value\nha-long,2022,resolved,1000\nha-long,2022,late,10\n"
+             "hong-gai,2022,resolved,600\nhong-gai,2022,late,4\n"
+             "bai-chay,2022,resolved,500\nbai-chay,2022,late,6\n")
+    units = ("id,name,parent,level\nha-long,Hạ Long,,tp\nhong-gai,Hồng Gai,ha-long,phuong\n"
+             "bai-chay,Bãi Cháy,ha-long,phuong\n")
+    return _cli(["lint", "ha-long-2022.kpi", "--facts", "facts.csv", "--units", "units.csv"],
+                {"ha-long-2022.kpi": ruleset, "facts.csv": facts, "units.csv": units}, tmp)
+
+
+def build_diagnostics_doc(tmp: Path) -> str:
+    out = ['<!-- Generated by tests/golden/test_diagnostics_golden.py from real runs of the',
+           '     parser and checker: do not edit by hand; run',
+           '     `python -m pytest tests/golden --update-goldens` and review the diff. -->',
+           "# Diagnostics",
+           "",
+           "Every problem kpirules finds in a ruleset has a stable code. Codes never change "
+           "meaning; new ones are appended. A diagnostic is printed as",
+           "`file:line:col: error[CODE]: message`, then the source line with a caret under "
+           "the spot, notes, and a hint (`help`). Lines and columns are 1-based; columns "
+           "count the letters of the line as it reads (NFC), so Vietnamese letters typed "
+           "with combining marks take one column each. Every problem is reported at once, "
+           "sorted by position; `kpirules lint` exits 2 when there is an error "
+           "(warnings alone exit 0, or 2 under `--strict`), and the API raises one "
+           "`RulesetError` carrying them all (`.diagnostics`).",
+           "",
+           "| range | stage |",
+           "|---|---|",
+           "| E1xx | syntax: the file cannot be read or parsed |",
+           "| E2xx | names and declarations |",
+           "| E3xx | units of measure, checked before any data is read |",
+           "| E4xx | scopes and periods in rulesets |",
+           "| E5xx | data files (facts, units tables, records): see "
+           "[docs/data.md](data.md#error-codes) |",
+           "| W… | lint warnings: the ruleset still loads |",
+           "",
+           "Unless an example shows a whole file, it continues this header (lines 1–5):",
+           "",
+           "```kpi",
+           DOC_HEADER.rstrip("\n"),
+           "```",
+           ""]
+    sections = [("E1", "Syntax (E1xx)"), ("E2", "Names and declarations (E2xx)"),
+                ("E3", "Units of measure (E3xx)"), ("E4", "Scopes and periods (E4xx)"),
+                ("E5", "Data files (E5xx)"), ("W", "Lint warnings (W…)")]
+    for prefix, title in sections:
+        out += [f"## {title}", ""]
+        codes = [c for c in CODES if c.startswith(prefix)]
+        if prefix == "E5":
+            out += ["Problems in data files are reported as `file:row:column: error[E5…]` "
+                    "and documented, each with an example, in "
+                    "[docs/data.md](data.md#error-codes):", ""]
+            out += [f"- **{c}** — {CODES[c]}" for c in codes]
+            out.append("")
+            continue
+        for code in codes:
+            examples, todo = DOC_EXAMPLES[code]
+            out += [f"### {code} — {CODES[code]}", ""]
+            if code == "E100":
+                out += ["```console", _e100_example(tmp), "```", ""]
+            elif code == "W201":
+                out += ["Reported by `kpirules lint RULESET --facts FILE [--units FILE]` "
+                        "(and `Ruleset.lint_facts`), which checks a fact set against the "
+                        "ruleset: a unit's own value that differs from what its sub-units "
+                        "add up to.", "",
+                        "```console", _w201_example(tmp), "```", ""]
+            for i, example in enumerate(examples):
+                shown = _doc_text(example) if example.startswith("!") else example
+                out += ["```kpi", shown.rstrip("\n"), "```", "",
+                        "```text",
+                        _render_code(code, example, "ha-long-2022.kpi"),
+                        "```", ""]
+            out += [f"**What to do:** {todo}", ""]
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def test_every_code_has_an_entry() -> None:
+    documented = set(DOC_EXAMPLES) | {c for c in CODES if c.startswith("E5")}
+    assert set(CODES) <= documented, f"undocumented codes: {sorted(set(CODES) - documented)}"
+    assert set(DOC_EXAMPLES) <= set(CODES), \
+        f"documented codes no longer registered: {sorted(set(DOC_EXAMPLES) - set(CODES))}"
+
+
+def test_docs_diagnostics_md(golden, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    text = build_diagnostics_doc(tmp_path)
+    for code in CODES:
+        assert f"**{code}**" in text or f"### {code} " in text, code
+    golden(text, str(DOC))
