@@ -138,10 +138,8 @@ def test_ruleset_error_is_a_value_error_with_diagnostics() -> None:
     assert "^^^" in err.render()
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: str(RulesetError) is its first diagnostic even "
-                   "when that is a warning: a ruleset rejected for E201 reads "
-                   "`bad.kpi:4:6: warning[W102]: …` and never names the error")
 def test_ruleset_error_message_names_the_first_error() -> None:
+    """A rejected ruleset's message names its first error, not a warning before it."""
     with pytest.raises(kpirules.RulesetError) as info:
         kpirules.loads(TEXT.replace("late / resolved", "lat / resolved"), "bad.kpi")
     assert str(info.value).startswith("bad.kpi:6:39: error[E201]")
