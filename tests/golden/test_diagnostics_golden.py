@@ -143,7 +143,7 @@ def _rendered(name: str) -> str:
 
 
 _BLOCK = re.compile(r"^(?P<loc>\S+?):(?P<line>\d+):(?P<col>\d+): \w+\[\w+\]: .*\n"
-                    r" +\|\n(?P<n>\d+) \| (?P<src>.*)\n +\| (?P<caret>[ \t]*)\^", re.M)
+                    r" +\|\n(?P<n>\d+) \| (?P<src>.*)\n +\| (?P<caret>[ \t]*)\^", re.MULTILINE)
 
 
 def _display(text: str) -> int:
@@ -209,7 +209,7 @@ def test_lint_output(golden, tmp_path: Path,  # type: ignore[no-untyped-def]
 def test_lint_unreadable_files(golden, tmp_path: Path,  # type: ignore[no-untyped-def]
                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    Path("latin1.kpi").write_bytes('ruleset "Mục tiêu"\n'.encode("utf-8")
+    Path("latin1.kpi").write_bytes('ruleset "Mục tiêu"\n'.encode()
                                    + 'objective Q1 "Hồ sơ"'.encode("cp1258", "replace"))
     Path("folder.kpi").mkdir()
     out, err = io.StringIO(), io.StringIO()
@@ -238,113 +238,113 @@ fact late     : count
 # code → list of (example: a body after DOC_HEADER, or a whole file when it starts with
 # "!"), and what to do. Bodies use both declared facts, so no W102 rides along.
 DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
-    "E100": ([], "Check the path (it is relative to the directory you run kpirules from); "
-             "name a `.kpi` file, not a folder; save the file as UTF-8."),
+    "E100": ([], ("Check the path (it is relative to the directory you run kpirules from); "
+             "name a `.kpi` file, not a folder; save the file as UTF-8.")),
     "E101": (['objective Q1 "Hồ sơ trễ hạn": late / resolved ≤ 2%\n'],
-             "Remove the character or write the ASCII form (`<=`, not `≤`). Text with other "
+             ("Remove the character or write the ASCII form (`<=`, not `≤`). Text with other "
              "characters belongs inside quotes. Names (facts, units of measure, cadences) "
-             "are ASCII: `phut` is not a name kpirules knows either; write `min`."),
+             "are ASCII: `phut` is not a name kpirules knows either; write `min`.")),
     "E102": (["objective Q1: late / resolved < < 2%\n"],
-             "A word or symbol stands where the grammar expects something else; the label "
+             ("A word or symbol stands where the grammar expects something else; the label "
              "under the caret lists what may come there. Often a keyword is misspelt or a "
-             "value is missing. See docs/language.md for the form of each statement."),
+             "value is missing. See docs/language.md for the form of each statement.")),
     "E103": (["objective Q1 {\n  measure late / resolved\n  target  < 2%\n"],
-             "Close the brace, bracket or parenthesis the caret points at, or finish the "
-             "last statement."),
+             ("Close the brace, bracket or parenthesis the caret points at, or finish the "
+             "last statement.")),
     "E104": (['objective Q1 "Hồ sơ trễ hạn: late / resolved < 2%\n'],
-             'Close the string with `"` on the same line. A `"` inside a string is '
-             'written `\\"`.'),
+             ('Close the string with `"` on the same line. A `"` inside a string is '
+             'written `\\"`.')),
     "E105": (["objective Q1: late / resolved < 99..9%\n"],
-             "Write numbers as `12`, `0.5` or `99.9%`: digits, at most one decimal point, "
-             "no exponent, and a space between a number and its unit (`25 min`)."),
+             ("Write numbers as `12`, `0.5` or `99.9%`: digits, at most one decimal point, "
+             "no exponent, and a space between a number and its unit (`25 min`).")),
     "E106": (["!# Mục tiêu chất lượng năm 2022 — chưa viết\n"],
              'Start the file with `ruleset "…"`, then facts and objectives.'),
     "E201": (["objective Q1: late / resolvd < 2%\n"],
-             "Declare the fact (`fact NAME : count`) or fix the spelling; the hint "
-             "suggests the closest declared name."),
+             ("Declare the fact (`fact NAME : count`) or fix the spelling; the hint "
+             "suggests the closest declared name.")),
     "E202": (["fact late : count\nobjective Q1: late / resolved < 2%\n"],
              "Keep one declaration, or rename one of the facts."),
     "E203": (["objective Q1: late / resolved < 2%\nobjective Q1: late / resolved < 3%\n"],
              "Give each objective its own id (`Q3.1`, `Q3.2`, …)."),
-    "E204": (["objective PL3 {\n  all {\n    a: late / resolved < 2%\n"
-              "    a: late / resolved < 3%\n  }\n}\n"],
+    "E204": ([("objective PL3 {\n  all {\n    a: late / resolved < 2%\n"
+              "    a: late / resolved < 3%\n  }\n}\n")],
              "Give each part of a compound objective its own name."),
-    "E205": (["fact staff : count aggregate summ\nobjective Q1: late / resolved < 2%\n"
-              "objective Q2: staff >= 1\n"],
+    "E205": ([("fact staff : count aggregate summ\nobjective Q1: late / resolved < 2%\n"
+              "objective Q2: staff >= 1\n")],
              "Use one of `sum`, `mean`, `last`, `max`, `min`."),
-    "E206": (["fact online = count(dossiers where channel = \"online\")\n"
-              "objective Q1: online / resolved >= 50%\nobjective Q2: late >= 0\n"],
+    "E206": ([("fact online = count(dossiers where channel = \"online\")\n"
+              "objective Q1: online / resolved >= 50%\nobjective Q2: late >= 0\n")],
              "Declare the source first: `source dossiers from \"dossiers.csv\"`."),
     "E207": (['!unit   ha-long\nperiod 2022\nfact late : count\nobjective Q1: late >= 1\n',
               'ruleset "again"\nobjective Q1: late / resolved < 2%\n'],
-             'Start the file with one `ruleset "…"` line, followed by the `unit`, '
-             "`period` and `owner` headers, each at most once, before facts and objectives."),
+             ('Start the file with one `ruleset "…"` line, followed by the `unit`, '
+             "`period` and `owner` headers, each at most once, before facts and objectives.")),
     "E208": (["objective Q1 {\n  target < 2%\n}\nobjective Q2: late / resolved < 2%\n"],
-             "A block objective needs `measure …` and `target …`, or `all { … }` / "
-             "`any { … }` parts."),
-    "E209": (["objective Q1 {\n  measure late / resolved\n  target  < 2%\n"
-              "  target  < 3%\n}\n"],
+             ("A block objective needs `measure …` and `target …`, or `all { … }` / "
+             "`any { … }` parts.")),
+    "E209": ([("objective Q1 {\n  measure late / resolved\n  target  < 2%\n"
+              "  target  < 3%\n}\n")],
              'Keep one. Several texts go in one list: `actions ["…", "…"]`.'),
     "E210": (["objective Q1: avg(late, resolved) < 2\n"],
-             "Measures use `min`, `max` and `abs`; derived facts use `count`, `sum`, `avg`, "
+             ("Measures use `min`, `max` and `abs`; derived facts use `count`, `sum`, `avg`, "
              "`min`, `max` and `share`. A fact name directly followed by `(` needs an "
-             "operator in between."),
+             "operator in between.")),
     "E211": (["objective Q1: abs(late, resolved) < 2\n"],
-             "`abs` takes one argument, `min` and `max` two or more; `count` and `share` "
-             "take no column, `sum`/`avg`/`min`/`max` over records need one."),
-    "E212": (['source dossiers from "a.csv"\nsource dossiers from "b.csv"\n'
-              "objective Q1: late / resolved < 2%\n"],
+             ("`abs` takes one argument, `min` and `max` two or more; `count` and `share` "
+             "take no column, `sum`/`avg`/`min`/`max` over records need one.")),
+    "E212": ([('source dossiers from "a.csv"\nsource dossiers from "b.csv"\n'
+              "objective Q1: late / resolved < 2%\n")],
              "Declare each source once, with each option (`unit by`, `period by`) once."),
-    "E213": (["objective Q1 {\n  measure late / resolved\n  target  < 2%\n  all {\n"
-              "    a: late / resolved < 2%\n  }\n}\n"],
-             "A compound objective's parts carry their own targets: drop the "
+    "E213": ([("objective Q1 {\n  measure late / resolved\n  target  < 2%\n  all {\n"
+              "    a: late / resolved < 2%\n  }\n}\n")],
+             ("A compound objective's parts carry their own targets: drop the "
              "`measure`/`target`, or the parts. `warn` applies to a single measure; "
-             "`share` takes no unit."),
-    "E301": (["fact wait_total : min\nfact visits : count\n"
+             "`share` takes no unit.")),
+    "E301": ([("fact wait_total : min\nfact visits : count\n"
               'objective Q3.7 "Chờ tối đa 25 phút": wait_total / visits <= 25%\n'
-              "objective Q1: late / resolved < 2%\n"],
+              "objective Q1: late / resolved < 2%\n")],
              "Give the threshold the measure's dimension (`<= 25 min`), or fix the measure."),
-    "E302": (["fact wait_total : min\nobjective Q1: late + wait_total >= 1\n"
-              "objective Q2: late / resolved < 2%\n"],
-             "Add and subtract only terms of one dimension. To add a count to a "
-             "percentage, divide the count by its total first."),
+    "E302": ([("fact wait_total : min\nobjective Q1: late + wait_total >= 1\n"
+              "objective Q2: late / resolved < 2%\n")],
+             ("Add and subtract only terms of one dimension. To add a count to a "
+             "percentage, divide the count by its total first.")),
     "E303": (["objective Q1: late < 2%\nobjective Q2: resolved >= 1\n"],
-             "Divide by the total to get a ratio (`late / resolved < 2%`), or compare "
-             "with a number of items (`late <= 10`)."),
+             ("Divide by the total to get a ratio (`late / resolved < 2%`), or compare "
+             "with a number of items (`late <= 10`).")),
     "E304": (["fact wait_total : minn\nobjective Q1: late / resolved < 2%\n"],
-             "Units of measure are pint's names: `count`, `min`, `h`, `day`, `percent`, "
-             "`VND` (also `kVND`, `trVND`)…"),
+             ("Units of measure are pint's names: `count`, `min`, `h`, `day`, `percent`, "
+             "`VND` (also `kVND`, `trVND`)…")),
     "E305": (["objective Q1: late / 0 < 2%\nobjective Q2: resolved >= 1\n"],
              "A literal zero as divisor never has a value: divide by a fact."),
-    "E306": (["fact satisfaction : percent aggregate sum\n"
-              "objective Q1: late / resolved < 2%\nobjective Q2: satisfaction >= 80%\n"],
-             "Percentages do not add up: use `aggregate mean`, or declare numerator and "
-             "denominator as counts and divide them."),
-    "E401": (['!ruleset "Mục tiêu chất lượng năm 2022"\nunit   ha-long\nperiod 2022-13\n'
-              "fact late : count\nobjective Q1: late >= 1\n"],
-             "Periods are `2022`, `2022-Q1` … `2022-Q4` or `2022-01` … `2022-12`; dates "
-             "are `2022-12-31`."),
-    "E402": (["objective PL4 {\n  measure late\n  target  <= 0\n  every   week\n}\n"
-              "objective Q1: late / resolved < 2%\n"],
+    "E306": ([("fact satisfaction : percent aggregate sum\n"
+              "objective Q1: late / resolved < 2%\nobjective Q2: satisfaction >= 80%\n")],
+             ("Percentages do not add up: use `aggregate mean`, or declare numerator and "
+             "denominator as counts and divide them.")),
+    "E401": ([('!ruleset "Mục tiêu chất lượng năm 2022"\nunit   ha-long\nperiod 2022-13\n'
+              "fact late : count\nobjective Q1: late >= 1\n")],
+             ("Periods are `2022`, `2022-Q1` … `2022-Q4` or `2022-01` … `2022-12`; dates "
+             "are `2022-12-31`.")),
+    "E402": ([("objective PL4 {\n  measure late\n  target  <= 0\n  every   week\n}\n"
+              "objective Q1: late / resolved < 2%\n")],
              "Write `every month`, `every quarter` or `every year`."),
-    "E403": (['!ruleset "Mục tiêu chất lượng tháng 3"\nunit   ha-long\nperiod 2022-03\n'
+    "E403": ([('!ruleset "Mục tiêu chất lượng tháng 3"\nunit   ha-long\nperiod 2022-03\n'
               "fact inspections : count\nobjective PL4 {\n  measure inspections\n"
-              "  target  >= 1\n  every   quarter\n}\n"],
+              "  target  >= 1\n  every   quarter\n}\n")],
              "Use a cadence no longer than the period, or evaluate a longer period."),
-    "E404": (["objective Q3.2 {\n  measure late / resolved\n  target  < 2%\n"
-              "  scope   each unit where level > \"xa\"\n}\n"],
-             "Scopes compare unit attributes as text with `=`, `!=` or `in (…)`, combined "
-             "with `not`, `and`, `or`."),
+    "E404": ([("objective Q3.2 {\n  measure late / resolved\n  target  < 2%\n"
+              "  scope   each unit where level > \"xa\"\n}\n")],
+             ("Scopes compare unit attributes as text with `=`, `!=` or `in (…)`, combined "
+             "with `not`, `and`, `or`.")),
     "E405": (["objective Q1: late / resolved between 5% and 2%\n"],
              "Write the smaller bound first: `between 2% and 5%`."),
-    "W101": (["objective Q3.1 {\n  measure late / resolved\n  target  < 2%\n"
-              "  warn    > 3%\n}\n"],
-             "A warn band lies inside the target, near its edge (`target > 98%` with "
-             "`warn < 98.5%`); fix the comparator or the bound."),
+    "W101": ([("objective Q3.1 {\n  measure late / resolved\n  target  < 2%\n"
+              "  warn    > 3%\n}\n")],
+             ("A warn band lies inside the target, near its edge (`target > 98%` with "
+             "`warn < 98.5%`); fix the comparator or the bound.")),
     "W102": (["fact visits : count\nobjective Q1: late / resolved < 2%\n"],
              "Remove the declaration, or use the fact in a measure."),
-    "W201": ([], "Correct the unit's own value or its sub-units' values in the fact set. "
-             "The own value is what kpirules uses (SPEC §4 Roll-up)."),
+    "W201": ([], ("Correct the unit's own value or its sub-units' values in the fact set. "
+             "The own value is what kpirules uses (SPEC §4 Roll-up).")),
 }
 
 
@@ -383,7 +383,7 @@ def _cli(args: list[str], files: dict[str, bytes | str], tmp: Path) -> str:
 
 def _e100_example(tmp: Path) -> str:
     return _cli(["lint", "missing.kpi", "cp1258.kpi"],
-                {"cp1258.kpi": 'ruleset "Mục tiêu"\n'.encode("utf-8")
+                {"cp1258.kpi": 'ruleset "Mục tiêu"\n'.encode()
                  + 'objective Q1 "Hồ sơ": late >= 1\n'.encode("cp1258", "replace")}, tmp)
 
 
@@ -404,15 +404,15 @@ def build_diagnostics_doc(tmp: Path) -> str:
            '     `python -m pytest tests/golden --update-goldens` and review the diff. -->',
            "# Diagnostics",
            "",
-           "Every problem kpirules finds in a ruleset has a stable code. Codes never change "
-           "meaning; new ones are appended. A diagnostic is printed as",
-           "`file:line:col: error[CODE]: message`, then the source line with a caret under "
+           ("Every problem kpirules finds in a ruleset has a stable code. Codes never change "
+           "meaning; new ones are appended. A diagnostic is printed as"),
+           ("`file:line:col: error[CODE]: message`, then the source line with a caret under "
            "the spot, notes, and a hint (`help`). Lines and columns are 1-based; columns "
            "count the letters of the line as it reads (NFC), so Vietnamese letters typed "
            "with combining marks take one column each. Every problem is reported at once, "
            "sorted by position; `kpirules lint` exits 2 when there is an error "
            "(warnings alone exit 0, or 2 under `--strict`), and the API raises one "
-           "`RulesetError` carrying them all (`.diagnostics`).",
+           "`RulesetError` carrying them all (`.diagnostics`)."),
            "",
            "| range | stage |",
            "|---|---|",
@@ -420,8 +420,8 @@ def build_diagnostics_doc(tmp: Path) -> str:
            "| E2xx | names and declarations |",
            "| E3xx | units of measure, checked before any data is read |",
            "| E4xx | scopes and periods in rulesets |",
-           "| E5xx | data files (facts, units tables, records): see "
-           "[docs/data.md](data.md#error-codes) |",
+           ("| E5xx | data files (facts, units tables, records): see "
+           "[docs/data.md](data.md#error-codes) |"),
            "| W… | lint warnings: the ruleset still loads |",
            "",
            "Unless an example shows a whole file, it continues this header (lines 1–5):",
@@ -437,9 +437,9 @@ def build_diagnostics_doc(tmp: Path) -> str:
         out += [f"## {title}", ""]
         codes = [c for c in CODES if c.startswith(prefix)]
         if prefix == "E5":
-            out += ["Problems in data files are reported as `file:row:column: error[E5…]` "
+            out += [("Problems in data files are reported as `file:row:column: error[E5…]` "
                     "and documented, each with an example, in "
-                    "[docs/data.md](data.md#error-codes):", ""]
+                    "[docs/data.md](data.md#error-codes):"), ""]
             out += [f"- **{c}** — {CODES[c]}" for c in codes]
             out.append("")
             continue
@@ -449,10 +449,10 @@ def build_diagnostics_doc(tmp: Path) -> str:
             if code == "E100":
                 out += ["```console", _e100_example(tmp), "```", ""]
             elif code == "W201":
-                out += ["Reported by `kpirules lint RULESET --facts FILE [--units FILE]` "
+                out += [("Reported by `kpirules lint RULESET --facts FILE [--units FILE]` "
                         "(and `Ruleset.lint_facts`), which checks a fact set against the "
                         "ruleset: a unit's own value that differs from what its sub-units "
-                        "add up to.", "",
+                        "add up to."), "",
                         "```console", _w201_example(tmp), "```", ""]
             for i, example in enumerate(examples):
                 shown = _doc_text(example) if example.startswith("!") else example

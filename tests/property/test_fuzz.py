@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import io
 import tempfile
+import unicodedata
 from pathlib import Path
 
 from hypothesis import example, given
@@ -191,8 +192,11 @@ def _check_text(text: str) -> None:
         for d in exc.diagnostics:
             assert 0 <= d.start <= d.end <= len(text), (d, len(text))
             assert d.code in CODES, d
-            assert d.line >= 1 and d.column >= 1, d
             assert d.path == "fuzz.kpi"
+            # line:col is the 1-based position of start (columns in NFC characters)
+            line_start = text.rfind("\n", 0, d.start) + 1
+            col = len(unicodedata.normalize("NFC", text[line_start:d.start])) + 1
+            assert (d.line, d.column) == (text.count("\n", 0, d.start) + 1, col), d
         rendered = exc.render()
         assert isinstance(rendered, str) and rendered
         assert "Traceback" not in rendered

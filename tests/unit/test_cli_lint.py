@@ -80,7 +80,7 @@ def test_several_files_and_globs(tmp_path: Path) -> None:
 
 def test_missing_path_exits_2_with_a_one_line_message(tmp_path: Path) -> None:
     missing = tmp_path / "nope.kpi"
-    code, out, err = lint(str(missing))
+    code, _out, err = lint(str(missing))
     assert code == 2
     lines = [ln for ln in err.splitlines() if "error" in ln]
     assert len(lines) == 1
@@ -92,14 +92,14 @@ def test_missing_path_exits_2_with_a_one_line_message(tmp_path: Path) -> None:
                    "position `nope.kpi:0:0:`; lines and columns are 1-based, so a problem "
                    "with the whole file should read `nope.kpi: error[E100]: …`")
 def test_file_level_errors_have_no_fake_position(tmp_path: Path) -> None:
-    code, out, err = lint(str(tmp_path / "nope.kpi"))
+    _code, _out, err = lint(str(tmp_path / "nope.kpi"))
     assert ":0:0:" not in err
 
 
 def test_directory_exits_2(tmp_path: Path) -> None:
     folder = tmp_path / "rules.kpi"
     folder.mkdir()
-    code, out, err = lint(str(folder))
+    code, _out, err = lint(str(folder))
     assert code == 2
     assert "error[E100]" in err and "directory" in err
 
@@ -107,7 +107,7 @@ def test_directory_exits_2(tmp_path: Path) -> None:
 def test_not_utf8_exits_2_naming_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "cp1258.kpi"
     path.write_bytes(b'ruleset "t"\nobjective Q1 "H\xf4 s\xf5": a >= 1\n')
-    code, out, err = lint(str(path))
+    code, _out, err = lint(str(path))
     assert code == 2
     assert f"{path}:2:16: error[E100]: not UTF-8" in err
 
