@@ -3,7 +3,8 @@
 >>> text = render(report, "md", lang="en")       # doctest: +SKIP
 
 ``table`` is for a terminal, ``md`` for a management review, ``json`` is the
-contract other programs read (SPEC §6). Words come from the label catalogue in
+contract other programs read (SPEC §6), ``html`` a self-contained page with charts to
+print, ``junit`` JUnit XML for CI (a test case per result row). Words come from the label catalogue in
 ``kpirules/report/messages/<lang>.json`` (Vietnamese by default, English).
 """
 
@@ -12,14 +13,16 @@ from __future__ import annotations
 import json as _json
 
 from kpirules.report.format import DEFAULT_LANG, languages
+from kpirules.report.html import render_html
 from kpirules.report.json import render_json
+from kpirules.report.junit import render_junit
 from kpirules.report.markdown import render_markdown
 from kpirules.report.table import render_table
 from kpirules.results import Report, report_schema
 
 __all__ = ["FORMATS", "languages", "render", "schema_json"]
 
-FORMATS = ("table", "json", "md")
+FORMATS = ("table", "json", "md", "html", "junit")
 
 
 def render(report: Report, format: str = "table", *, lang: str = DEFAULT_LANG,
@@ -35,6 +38,10 @@ def render(report: Report, format: str = "table", *, lang: str = DEFAULT_LANG,
         return render_json(report)
     if format == "md":
         return render_markdown(report, lang=lang)
+    if format == "html":
+        return render_html(report, lang=lang)
+    if format == "junit":
+        return render_junit(report, lang=lang)
     return render_table(report, lang=lang, width=width, color=color)
 
 
