@@ -46,7 +46,7 @@ import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TextIO
@@ -83,7 +83,7 @@ _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 _CMP = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "==": "=", "!=": "≠"}
 _OPS = {"+": "+", "-": "−", "*": "×", "/": "/"}
 _PREC = {"+": 1, "-": 1, "*": 2, "/": 2}
-_NUMBER = re.compile(r"^(\d+)(?:\.(\d+))?(.*)$", re.S)
+_NUMBER = re.compile(r"^(\d+)(?:\.(\d+))?(.*)$", re.DOTALL)
 
 
 # ------------------------------------------------------------------ the catalogue
@@ -288,6 +288,7 @@ def _led(lead: str, values: Sequence[str]) -> list[Line]:
 
 
 def _objective_cells(o: ast.Objective, lang: str) -> tuple[Cell, ...]:
+    """The cells after STT: objective, method, actions, responsibility, due, resources."""
     msg = messages(lang)
     head = [Line(_nfc(o.label), "label")]
     if o.parts:
@@ -311,7 +312,7 @@ def _objective_cells(o: ast.Objective, lang: str) -> tuple[Cell, ...]:
 
     responsibility = _led(msg["owner"], o.owner) + _led(msg["support"], o.support)
     due = [Line(due_text(o.due, lang))] if o.due is not None else []
-    return ((), tuple(head), tuple(method), tuple(_items(o.actions)),
+    return (tuple(head), tuple(method), tuple(_items(o.actions)),
             tuple(responsibility), tuple(due), tuple(_items(o.resources)))
 
 
@@ -344,9 +345,8 @@ def build_document(ruleset: Any, *, lang: str = DEFAULT_LANG) -> Document:
         meta.append((msg["meta.owner"], "; ".join(_nfc(o) for o in node.owner)))
     rows = []
     for i, o in enumerate(node.objectives, start=1):
-        cells = _objective_cells(o, lang)
-        rows.append(Row(i, o.id.value, (_stt_cell(i, o.id.value),) + cells[1:]))
-    name = Path(node.source.name).name if node.source is not None else "<string>"
+        rows.append(Row(i, o.id.value, (_stt_cell(i, o.id.value),) + _objective_cells(o, lang)))
+    name = Path(node.source.name).name
     return Document(
         lang=lang, title=_nfc(node.label), meta=tuple(meta),
         headings=tuple(msg["col." + c] for c in COLUMNS), rows=tuple(rows),
@@ -551,7 +551,7 @@ def _render_docx(doc: Document) -> bytes:
 
     props = d.core_properties
     year = doc.year or 2000
-    stamp = datetime(year, doc.first_month, 1, tzinfo=timezone.utc)
+    stamp = datetime(year, doc.first_month, 1, tzinfo=UTC)
     props.author = "kpirules"
     props.last_modified_by = "kpirules"
     props.created = stamp
@@ -709,7 +709,7 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         "doc", help="print the quality-objectives plan (Markdown, HTML, Word .docx)",
         description=_DOC_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("ruleset", metavar="RULESET")
+    p.add_argument("ruleset", metavar="RULESET", help="the .kpi ruleset file")
     p.add_argument("--format", choices=FORMATS, default="md",
                    help="md (Markdown, default), html (a page to print), docx (Word; needs "
                    "--output and python-docx: pip install 'kpirules[docx]')")
