@@ -318,8 +318,10 @@ def _meta(ov: Any, rows: list[ResultRow], report: Report, lang: str) -> list[tup
     if len(keys) == 1 and rows[0].unit is not None and rows[0].unit != report.unit:
         name, code = _unit(rows[0], report.unit)
         meta.append((message(lang, "col.unit"), f"{name} ({code})" if code else name, False))
-    if ov is not None and ov.scope:
-        meta.append((message(lang, "html.scope"), nfc(ov.scope), True))
+    scope = ov.scope if ov is not None and ov.scope else (
+        rows[0].scope if len(keys) == 1 and rows[0].unit is None else None)
+    if scope:
+        meta.append((message(lang, "html.scope"), nfc(scope), True))
     if ov is not None and ov.every:
         every = f"html.every.{ov.every}"
         text = message(lang, every) if every in messages(lang) else ov.every
