@@ -40,9 +40,25 @@ from .periods import PeriodSyntaxError, parse_period
 from .results import ResultRow, Verdict
 from .ruleset import Ruleset, load
 
-__all__ = ["TestFile", "TargetTest", "Expectation", "TestFileError", "TestResult",
-           "FileResult", "load_test_file", "check_test", "run_files", "run", "render_text",
-           "render_junit", "exit_code", "add_parser", "main", "cli", "match_rows"]
+__all__ = [
+    "Expectation",
+    "FileResult",
+    "TargetTest",
+    "TestFile",
+    "TestFileError",
+    "TestResult",
+    "add_parser",
+    "check_test",
+    "cli",
+    "exit_code",
+    "load_test_file",
+    "main",
+    "match_rows",
+    "render_junit",
+    "render_text",
+    "run",
+    "run_files",
+]
 
 SUFFIX = ".kpitest.yaml"
 TOP_KEYS = ("ruleset", "units", "tests")
@@ -224,7 +240,7 @@ def _read_yaml(path: str) -> Any:
     except OSError as exc:
         raise TestFileError(f"cannot be read: {exc.strerror}", path=path) from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise TestFileError(f"not valid YAML: {exc.problem or exc.context}", path=path,
@@ -265,6 +281,12 @@ def _keys(m: _Map, allowed: tuple[str, ...], what: str, p: _Problems) -> None:
         if key not in allowed:
             p.add(m.keys_at[key], f"unknown key `{key}` in {what}{_suggest(key, allowed)} "
                   f"({what} has: {', '.join(allowed)})")
+
+
+def _misspelt(m: _Map, key: str) -> bool:
+    """Some key of ``m`` reads like a misspelling of ``key`` (reported as unknown)."""
+    return any(k not in TEST_KEYS and difflib.get_close_matches(str(k), [key], cutoff=0.6)
+               for k in m)
 
 
 def _path(m: _Map, key: str, base: Path, p: _Problems) -> Path | None:
@@ -375,7 +397,7 @@ def _test(m: _Map, base: Path, rs: Ruleset | None, units: UnitTable | None,
     if "sources" in m:
         p.add(m.keys_at["sources"], "`sources`: records sources are not supported by this "
               "version yet; give the facts as files (`facts`) or rows (`facts_inline`)")
-    if "facts" not in m and "facts_inline" not in m:
+    if "facts" not in m and "facts_inline" not in m and not _misspelt(m, "facts"):
         p.add(m.line, f"test “{name}” has no facts: give `facts` (files) or "
               "`facts_inline` (rows)")
     files = _fact_files(m, base, p)
@@ -454,8 +476,14 @@ def _period(value: Any, line: int | None, p: _Problems) -> str | None:
 def _expectations(m: _Map, rs: Ruleset | None, units: UnitTable | None,
                   p: _Problems) -> tuple[Expectation, ...]:
     raw = m.get("expect")
+    if "expect" not in m:
+        if _misspelt(m, "expect"):
+            return ()  # the unknown key's message already says "did you mean `expect`?"
+        p.add(m.line, "this test has no `expect`: the list of rows expected, e.g. "
+              "- {objective: Q1, verdict: pass}")
+        return ()
     if not isinstance(raw, _Seq) or not raw:
-        p.add(m.values_at.get("expect", m.line), "`expect` must be a list of expected rows, "
+        p.add(m.values_at["expect"], "`expect` must be a list of expected rows, "
               "e.g. - {objective: Q1, verdict: pass}")
         return ()
     out = []
@@ -553,7 +581,7 @@ def _differs(key: str, expected: Any, got: Any) -> bool:
         if got is None:
             return True
         try:
-            return Fraction(str(got)) != expected
+            return bool(Fraction(str(got)) != expected)
         except (ValueError, ZeroDivisionError):
             return True
     if key in INT_KEYS and (isinstance(got, bool) or isinstance(expected, bool)):
@@ -685,8 +713,8 @@ def _read(path: Path, cache: dict[Path, FactSet] | None) -> FactSet:
 def _facts_error(exc: FactsError, path: str, test: TargetTest) -> str:
     if exc.path == _INLINE:  # an inline row: point at its line in the test file
         exc = FactsError(f"facts_inline: {exc.message}", path=path,
-                         row=_inline_line(exc, test.inline_lines), code=exc.code,
-                         hint=exc.hint)
+                         row=_inline_line(exc, test.inline_lines), column=exc.column,
+                         code=exc.code, hint=exc.hint)
     return "  " + exc.render().replace("\n", "\n  ")
 
 
@@ -773,7 +801,7 @@ def render_text(results: list[FileResult]) -> str:
 
 
 def _indent(text: str) -> str:
-    return "\n".join("  " + line for line in text.splitlines())
+    return "\n".join("  " + line if line else "" for line in text.splitlines())
 
 
 def render_junit(results: list[FileResult]) -> str:
@@ -821,7 +849,7 @@ def render_junit(results: list[FileResult]) -> str:
 
 def _cls(path: str) -> str:
     name = Path(path).name
-    return name[: -len(SUFFIX)] if name.endswith(SUFFIX) else name
+    return name.removesuffix(SUFFIX)
 
 
 # ---------------------------------------------------------------- command line
