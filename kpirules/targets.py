@@ -230,7 +230,7 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda _l, n: str(n.value
 
 def _read_yaml(path: str) -> Any:
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise TestFileError("no such test file", path=path) from None
     except IsADirectoryError:
@@ -782,7 +782,7 @@ def render_text(results: list[FileResult]) -> str:
     for f in results:
         if f.error:
             errors += 1
-            out.append(f"ERROR {f.path}: invalid test file\n{_indent(f.error)}")
+            out.append(f"ERROR {f.path}\n{_indent(f.error)}")
             continue
         for t in f.tests:
             if t.passed:

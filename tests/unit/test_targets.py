@@ -294,7 +294,7 @@ def test_valid_files_still_run_next_to_an_invalid_one(tmp_path: Path) -> None:
     text, code = run([str(HA_LONG), str(bad)])
     assert code == 2
     assert text.count("PASS ") == 3
-    assert f"ERROR {bad}: invalid test file" in text
+    assert f"ERROR {bad}\n  {bad}:7: error: unknown key `expct`" in text
     assert text.rstrip().endswith("3 passed, 0 failed, 1 error")
 
 
