@@ -70,6 +70,16 @@ CODES: dict[str, str] = {
     "E512": "merged cells in a worksheet",
     "E513": "a fact the ruleset does not declare (a warning)",
     "E514": "a required cell is empty (unit, period, fact or unit id)",
+    "E520": "a records source a derived fact uses is bound to no data (no `from`, no "
+            "--source), or a binding names a source the ruleset does not declare",
+    "E521": "a records file cannot be read (missing, an empty glob, a directory, empty, an "
+            "unknown extension, not what its extension says, refused by the engine)",
+    "E522": "a column the ruleset names is not in the records source",
+    "E523": "a records column of the wrong type for its use (a sum of text, a period column "
+            "without dates, text compared with a number)",
+    "E524": "records name unit ids that are not in the units table",
+    "E525": "a records period column holds a value that is not a date",
+    "E526": "records with an empty unit id, not counted (a warning)",
     # W: lint warnings
     "W101": "a `warn` condition that can never trip",
     "W102": "a declared fact no objective uses",

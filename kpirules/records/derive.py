@@ -1,0 +1,248 @@
+"""Plan × bound sources × period → per-unit, per-month values of the derived facts.
+
+The steps, each at most once per source:
+
+1. bind every source a derived fact uses (``from "…"`` in the ruleset, or ``sources=``);
+   an unbound one is a ruleset diagnostic (E520) at its declaration;
+2. read each source's schema (a *probe*: no data is scanned);
+3. compile the source's derived facts to one query (``sql.compile_scan``); unknown
+   columns and wrong types are ruleset diagnostics, all raised at once;
+4. run the one scan per source and turn its rows into exact values in base units:
+   ``count`` → int, ``sum`` → int or Fraction, ``avg`` → ``Pair(sum, n)``, ``share`` →
+   ``Pair(matching, all)``, ``min``/``max`` → the value, absent over no records.
+
+The result is sparse (a unit and month without records has no entry) and holds each
+unit's *own* records only: rolling up to parents, quarters and years is the
+evaluator's job (a unit's value = its own records + its subtree's).
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from .. import ast
+from ..checker import FactInfo
+from ..compiler import Plan
+from ..diagnostics import Diagnostic, make, sort_key
+from ..errors import FactsError, RulesetError
+from ..periods import Period, parse_period
+from ..values import NO_VALUE, Pair, Value
+from .bind import Binding, bind
+from .engines import Engine, make_engine
+from .sql import BAD_DATE, Scan, compile_scan, family, text_columns
+
+__all__ = ["FactValues", "derive", "plan_scans", "sources_of", "zero"]
+
+FactValues = dict[tuple[str, str], dict[Period, Value]]
+
+
+def zero(info: FactInfo) -> Value:
+    """A derived fact's value over no records: 0 for count and sum, an empty pair for avg
+    and share (no value), no value for min and max."""
+    func = info.derived.func.value if info.derived is not None else "count"
+    if func in ("avg", "share"):
+        return Pair(0, 0)
+    if func in ("min", "max"):
+        return NO_VALUE
+    return 0
+
+
+def sources_of(plan: Plan) -> dict[str, list[FactInfo]]:
+    """Source name → the derived facts computed from it, in declaration order."""
+    out: dict[str, list[FactInfo]] = {}
+    for info in plan.facts.values():
+        if info.derived is not None:
+            out.setdefault(info.derived.source.value, []).append(info)
+    return out
+
+
+def derive(plan: Plan, sources: Mapping[str, Any] | None = None, *, period: Period | str,
+           base_dir: str | Path | None = None, units: Iterable[str] | None = None,
+           engine: str | Engine = "duckdb",
+           progress: bool = False) -> tuple[FactValues, list[str]]:
+    """The derived facts of ``plan`` for ``period``, from one scan per source.
+
+    ``sources`` binds or overrides sources by name (a path — relative to the current
+    directory —, a glob, ``file.duckdb:table``, a DuckDB relation, a pyarrow Table or a
+    DataFrame); a source's ``from "…"`` is taken relative to ``base_dir``. ``units``, when
+    given, are the known unit ids: records naming others are an error (E524).
+    Returns ``({(unit, fact): {month: value}}, warnings)``, values in base units.
+    """
+    p = period if isinstance(period, Period) else parse_period(str(period))
+    eng = make_engine(engine, progress=progress)
+    known = set(units) if units is not None else None
+    facts: FactValues = {}
+    warnings: list[str] = []
+    for scan, binding in _prepare(plan, sources, p, base_dir, eng):
+        rows = eng.run(scan.tree, binding)
+        _collect(plan, scan, binding, rows, p, known, facts, warnings)
+    return facts, warnings
+
+
+def plan_scans(plan: Plan, sources: Mapping[str, Any] | None = None, *,
+               period: Period | str, base_dir: str | Path | None = None,
+               engine: str | Engine = "duckdb") -> dict[str, Scan]:
+    """The scan of every used source, compiled against its real schema but not run
+    (``scan.sql("postgres")`` shows it)."""
+    p = period if isinstance(period, Period) else parse_period(str(period))
+    eng = make_engine(engine)
+    return {scan.source: scan for scan, _ in _prepare(plan, sources, p, base_dir, eng)}
+
+
+# ---------------------------------------------------------------- binding and compiling
+def _prepare(plan: Plan, sources: Mapping[str, Any] | None, period: Period,
+             base_dir: str | Path | None, eng: Engine) -> list[tuple[Scan, Binding]]:
+    used = sources_of(plan)
+    node = plan.checked.node
+    decls = {s.name.value: s for s in node.sources}
+    given = dict(sources or {})
+    unknown = sorted(set(given) - set(decls))
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], list(decls), 1)
+        raise FactsError(f"no source `{unknown[0]}` in {node.source.name}", code="E520",
+                         hint=(f"did you mean `{close[0]}`? " if close else "")
+                         + "sources declared: " + (", ".join(decls) or "none"))
+    bindings: dict[str, Binding] = {}
+    diags: list[Diagnostic] = []
+    for name in used:
+        decl = decls[name]
+        if name in given:
+            bindings[name] = bind(name, given[name], None)
+        elif decl.path is not None:
+            bindings[name] = bind(name, decl.path.value, base_dir)
+        else:
+            diags.append(make("E520", f"source `{name}` is not bound to any data",
+                              decl.name.span, hint=f"add `from \"data/{name}.parquet\"` to the "
+                              f"source, or bind it: --source {name}=PATH "
+                              f"(sources={{\"{name}\": PATH}} in Python)"))
+    _raise(diags, node)
+    scans: list[tuple[Scan, Binding]] = []
+    for name, infos in used.items():
+        b = bindings[name]
+        schema = eng.columns(b)
+        if b.guessed_types:  # read as text what the ruleset uses as text (a second probe)
+            want = tuple(c for c in text_columns(decls[name], infos)
+                         if c in schema and family(schema[c], eng.dialect) != "text")
+            if want:
+                b = replace(b, text_columns=want)
+                schema = eng.columns(b)
+        scan, found = compile_scan(decls[name], infos, schema, period, dialect=eng.dialect,
+                                   shown=b.shown)
+        diags.extend(found)
+        if scan is not None:
+            scans.append((scan, b))
+    _raise(diags, node)
+    return scans
+
+
+def _raise(diags: list[Diagnostic], node: ast.Ruleset) -> None:
+    if diags:
+        ordered = sorted(set(diags), key=sort_key)
+        raise RulesetError(ordered, {node.source.name: node.source})
+
+
+# ---------------------------------------------------------------- rows → values
+def _collect(plan: Plan, scan: Scan, b: Binding, rows: list[tuple[Any, ...]],
+             period: Period, known: set[str] | None, facts: FactValues,
+             warnings: list[str]) -> None:
+    index = {name: i for i, name in enumerate(scan.columns)}
+    no_unit = bad_dates = 0
+    bad_example: Any = None
+    strangers: dict[str, int] = {}
+    readers = [(o.fact, o.func, tuple(index[a] for a in o.aliases),
+                plan.base_factor.get(o.fact, Fraction(1))) for o in scan.outputs]
+    for row in sorted(rows, key=_row_key):
+        unit, month, n = row[0], row[1], int(row[2])
+        if month is None:
+            bad_dates += n
+            if bad_example is None and BAD_DATE in index:
+                bad_example = row[index[BAD_DATE]]
+            continue
+        if unit is None or str(unit).strip() == "":
+            no_unit += n
+            continue
+        uid = _nfc(str(unit))
+        if known is not None and uid not in known:
+            strangers[uid] = strangers.get(uid, 0) + n
+            continue
+        m = Period(month.year, "month", month.month)
+        for fact, func, cols, factor in readers:
+            v = _value(func, [row[i] for i in cols], factor)
+            if v is not None:
+                facts.setdefault((uid, fact), {})[m] = v
+    where = f"{b.shown}"
+    if bad_dates:
+        example = f", e.g. `{bad_example}`" if bad_example is not None else ""
+        raise FactsError(f"{bad_dates} record(s) of source `{b.name}` have a "
+                         f"`{scan.period_column}` that is not a date{example}",
+                         path=where, column=scan.period_column, code="E525",
+                         hint="write dates as YYYY-MM-DD (2022-03-31); an empty cell places "
+                         "the record in no period")
+    if strangers:
+        listed = sorted(strangers.items(), key=lambda kv: (-kv[1], kv[0]))
+        shown = ", ".join(f"`{u}` ({k})" for u, k in listed[:10])
+        if len(listed) > 10:
+            shown += f" and {len(listed) - 10} more"
+        total = sum(strangers.values())
+        raise FactsError(f"{total} record(s) of source `{b.name}` in {period} name unit ids "
+                         f"that are not in the units table: {shown}", path=where,
+                         column=scan.unit_column, code="E524",
+                         hint="add these units to the units table, or correct "
+                         f"`{scan.unit_column}` in the records")
+    if no_unit:
+        warnings.append(f"{where}: warning[E526]: {no_unit} record(s) of source `{b.name}` "
+                        f"in {period} have an empty `{scan.unit_column}`; they belong to no "
+                        "unit and are not counted")
+
+
+def _row_key(row: tuple[Any, ...]) -> tuple[str, str]:
+    return ("" if row[0] is None else str(row[0]), "" if row[1] is None else str(row[1]))
+
+
+def _nfc(text: str) -> str:
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+def _value(func: str, cells: list[Any], factor: Fraction) -> Value | None:
+    if func == "count":
+        return int(cells[0] or 0)
+    if func == "share":
+        return Pair(int(cells[0] or 0), int(cells[1] or 0))
+    if func == "avg":
+        total = _exact(cells[0]) if cells[0] is not None else 0
+        return Pair(_scale(total, factor), int(cells[1] or 0))
+    if cells[0] is None:
+        return 0 if func == "sum" else None
+    return _scale(_exact(cells[0]), factor)
+
+
+def _exact(v: Any) -> int | Fraction:
+    """An engine's number → int or Fraction, never through binary floating point."""
+    if isinstance(v, bool):
+        return int(v)
+    if isinstance(v, int):
+        return v
+    if isinstance(v, Decimal):
+        f = Fraction(v)
+    elif isinstance(v, float):
+        f = Fraction(Decimal(repr(v)))
+    elif isinstance(v, (date, datetime)):  # pragma: no cover - the compiler refuses dates
+        raise TypeError("a date is not a number")
+    else:
+        f = Fraction(str(v))
+    return f.numerator if f.denominator == 1 else f
+
+
+def _scale(v: int | Fraction, factor: Fraction) -> int | Fraction:
+    if factor == 1:
+        return v
+    f = Fraction(v) * factor
+    return f.numerator if f.denominator == 1 else f

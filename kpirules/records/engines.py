@@ -1,0 +1,273 @@
+"""Engines run a scan: the :class:`Engine` protocol and the embedded DuckDB engine.
+
+An engine knows three things: its SQL ``dialect`` (the name sqlglot prints the scan
+in), the ``columns`` of a bound source (name → the engine's type name, read from the
+schema without scanning the data), and how to ``run`` a scan tree against a binding
+(replace the placeholder table by the binding's ``FROM``, print the tree in its
+dialect, send it, return plain tuples). Another engine — PostgreSQL through psycopg,
+Spark SQL through a ``SparkSession`` — is a class with these three members, listed in
+:data:`ENGINES`; the compiler does not change.
+
+Every engine keeps a ``log`` of what it sent, ``("probe", sql)`` for schema probes and
+``("scan", sql)`` for scans, so that tests can count them (one scan per source).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol, Self, runtime_checkable
+
+from sqlglot import exp
+
+from ..errors import FactsError
+from .bind import Binding
+from .sql import to_sql
+
+__all__ = ["ENGINES", "DuckDBEngine", "Engine", "Ticker", "make_engine"]
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What the records path needs from an SQL engine."""
+
+    dialect: str
+    log: list[tuple[str, str]]
+
+    def columns(self, binding: Binding) -> dict[str, str]:
+        """Column name → type name of the bound data, in order; FactsError when the data
+        cannot be read."""
+        ...
+
+    def run(self, tree: exp.Select, binding: Binding) -> list[tuple[Any, ...]]:
+        """Run the scan ``tree`` (its table is the placeholder ``"<source>"``) on the
+        bound data; FactsError when the engine refuses it."""
+        ...
+
+
+# ---------------------------------------------------------------- progress
+class Ticker:
+    """A rich progress bar on stderr for a long call: shown only after ``delay`` seconds,
+    only when ``enabled``; ``poll`` gives the fraction done (0..1) or None if unknown."""
+
+    def __init__(self, label: str, poll: Callable[[], float | None] | None = None, *,
+                 enabled: bool = True, delay: float = 1.0, console: Any = None) -> None:
+        self.label, self.poll, self.enabled, self.delay = label, poll, enabled, delay
+        self.console = console
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __enter__(self) -> Self:
+        if self.enabled:
+            self._thread = threading.Thread(target=self._show, daemon=True)
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _show(self) -> None:
+        if self._done.wait(self.delay):
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        console = self.console or Console(stderr=True)
+        with Progress(TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
+                      console=console, transient=True) as bar:
+            task = bar.add_task(self.label, total=100.0)
+            while not self._done.wait(0.2):
+                done = self.poll() if self.poll is not None else None
+                if done is not None and done >= 0:
+                    bar.update(task, completed=min(100.0, done * 100))
+
+
+def _terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # pragma: no cover - closed or replaced stderr
+        return False
+
+
+# ---------------------------------------------------------------- DuckDB
+class DuckDBEngine:
+    """The embedded default. Files are read with ``read_parquet`` / ``read_csv`` /
+    ``read_json`` (types detected by DuckDB), a ``file.duckdb:table`` on a read-only
+    connection to that file, a relation on its own connection, an in-memory table
+    registered as a view. ``threads`` and ``memory_limit`` go to DuckDB's settings."""
+
+    dialect = "duckdb"
+
+    def __init__(self, *, progress: bool = False, threads: int | None = None,
+                 memory_limit: str | None = None) -> None:
+        import duckdb
+
+        self._duckdb = duckdb
+        self.progress = progress
+        self.log: list[tuple[str, str]] = []
+        self._config: dict[str, Any] = {}
+        if threads:
+            self._config["threads"] = threads
+        if memory_limit:
+            self._config["memory_limit"] = memory_limit
+        self._con: Any = None
+        self._dbs: dict[str, Any] = {}
+        self._views: dict[int, str] = {}
+
+    # ---- connections
+    @property
+    def con(self) -> Any:
+        if self._con is None:
+            self._con = self._duckdb.connect(config=dict(self._config))
+        return self._con
+
+    def _connection(self, b: Binding) -> Any:
+        if b.kind == "duckdb":
+            con = self._dbs.get(b.database)
+            if con is None:
+                try:
+                    con = self._duckdb.connect(b.database, read_only=True,
+                                               config=dict(self._config))
+                except self._duckdb.Error as exc:
+                    raise _error(b, exc, "is it a DuckDB database file?") from None
+                self._dbs[b.database] = con
+            return con
+        return self.con
+
+    def close(self) -> None:
+        for con in [self._con, *self._dbs.values()]:
+            if con is not None:
+                con.close()
+        self._con, self._dbs = None, {}
+
+    # ---- FROM
+    def table(self, b: Binding) -> exp.Expression:
+        """What the placeholder table becomes for binding ``b``."""
+        if b.kind == "files":
+            files = exp.Array(expressions=[exp.Literal.string(p) for p in b.paths])
+            reader = {"parquet": "read_parquet", "csv": "read_csv", "json": "read_json"}[b.format]
+            args: list[exp.Expression] = [files]
+            if b.text_columns and b.format == "csv":
+                text = [exp.PropertyEQ(this=exp.Literal.string(c),
+                                       expression=exp.Literal.string("VARCHAR"))
+                        for c in b.text_columns]
+                args.append(exp.EQ(this=exp.var("types"),
+                                   expression=exp.Struct(expressions=text)))
+            if len(b.paths) > 1:
+                args.append(exp.EQ(this=exp.var("union_by_name"), expression=exp.true()))
+            return exp.Table(this=exp.Anonymous(this=reader, expressions=args))
+        if b.kind == "duckdb":
+            parts = b.table.split(".")
+            return exp.Table(this=exp.to_identifier(parts[-1], quoted=True),
+                             db=exp.to_identifier(parts[0], quoted=True) if len(parts) > 1
+                             else None)
+        if b.kind in ("relation", "frame"):
+            return exp.Table(this=exp.to_identifier(self._view(b), quoted=True))
+        raise FactsError(f"the DuckDB engine cannot read `{b.shown}` (source `{b.name}`)",
+                         path=b.shown, code="E521",
+                         hint="bind the source to a CSV, Parquet or JSON-lines file, a glob "
+                         "of them, or file.duckdb:table")
+
+    def _view(self, b: Binding) -> str:
+        name = self._views.get(id(b.obj))
+        if name is None:
+            name = f"kpirules_{b.name}_{len(self._views)}"
+            if b.kind == "frame":
+                try:
+                    self.con.register(name, b.obj)
+                except Exception as exc:  # noqa: BLE001 - duckdb refuses unknown objects
+                    raise FactsError(f"DuckDB cannot scan a {type(b.obj).__name__} (source "
+                                     f"`{b.name}`): {exc}", path=b.shown, code="E521",
+                                     hint="pass a path, a DuckDB relation, a pyarrow Table or "
+                                     "a pandas DataFrame") from None
+            self._views[id(b.obj)] = name
+        return name
+
+    def _send(self, kind: str, tree: exp.Expression, b: Binding) -> tuple[Any, str]:
+        """Print ``tree`` (placeholder replaced) and return (connection or relation, sql)."""
+        sql = to_sql(_with_from(tree, self.table(b)), self.dialect)
+        self.log.append((kind, sql))
+        if b.kind == "relation":
+            return b.obj, sql
+        return self._connection(b), sql
+
+    def _query(self, target: Any, b: Binding, sql: str) -> Any:
+        if b.kind == "relation":
+            return target.query(self._views[id(b.obj)], sql)
+        return target.sql(sql)
+
+    # ---- the protocol
+    def columns(self, b: Binding) -> dict[str, str]:
+        probe = exp.select(exp.Star()).from_(exp.Table(this=exp.to_identifier("src")))
+        target, sql = self._send("probe", probe, b)
+        try:
+            rel = self._query(target, b, sql)
+            return {name: str(t) for name, t in zip(rel.columns, rel.types)}
+        except self._duckdb.Error as exc:
+            raise _error(b, exc, _probe_hint(b, exc)) from None
+
+    def run(self, tree: exp.Select, b: Binding) -> list[tuple[Any, ...]]:
+        target, sql = self._send("scan", tree, b)
+        con = target if b.kind != "relation" else None
+        poll = (lambda: _progress_of(con)) if con is not None else None
+        with Ticker(f"reading {b.shown}", poll, enabled=self.progress and _terminal()):
+            try:
+                if b.kind == "relation":
+                    return list(self._query(target, b, sql).fetchall())
+                return list(target.execute(sql).fetchall())
+            except self._duckdb.Error as exc:
+                raise _error(b, exc, "a column's type is guessed from the first rows of a "
+                             "CSV; a later row that does not fit stops the scan — fix that "
+                             "row, or export the records as Parquet") from None
+
+
+def _with_from(tree: exp.Expression, table: exp.Expression) -> exp.Expression:
+    out = tree.copy()
+    src = out.args.get("from") or out.args.get("from_")
+    assert src is not None
+    src.set("this", table)
+    return out
+
+
+def _progress_of(con: Any) -> float | None:
+    try:
+        p = float(con.query_progress())
+    except Exception:  # noqa: BLE001 - no query running, or an old duckdb
+        return None
+    return p / 100 if p >= 0 else None
+
+
+def _error(b: Binding, exc: Exception, hint: str) -> FactsError:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return FactsError(f"source `{b.name}` cannot be read: {text}", path=b.shown, code="E521",
+                      hint=hint)
+
+
+def _probe_hint(b: Binding, exc: Exception) -> str:
+    if b.kind == "duckdb" and "Catalog" in type(exc).__name__:
+        return "name a table of that database: file.duckdb:table"
+    if b.kind == "files":
+        names = ", ".join(Path(p).name for p in b.paths[:3])
+        return f"check that {names} {'is' if len(b.paths) == 1 else 'are'} valid " \
+            f"{b.format.upper()} (open it, or export it again)"
+    return "check the data bound to the source"
+
+
+ENGINES: dict[str, Callable[..., Engine]] = {"duckdb": DuckDBEngine}
+
+
+def make_engine(engine: str | Engine, *, progress: bool = False) -> Engine:
+    """An engine by name (``duckdb``), or the engine instance given."""
+    if not isinstance(engine, str):
+        return engine
+    factory = ENGINES.get(engine)
+    if factory is None:
+        raise FactsError(f"unknown records engine `{engine}`", code="E521",
+                         hint="engines: " + ", ".join(sorted(ENGINES)))
+    return factory(progress=progress)
+
