@@ -70,8 +70,7 @@ CODES: dict[str, str] = {
     "E512": "merged cells in a worksheet",
     "E513": "a fact the ruleset does not declare (a warning)",
     "E514": "a required cell is empty (unit, period, fact or unit id)",
-    "E520": "a records source a derived fact uses is bound to no data (no `from`, no "
-            "--source), or a binding names a source the ruleset does not declare",
+    "E520": "a records source a derived fact uses is bound to no data (no `from`, no --source)",
     "E521": "a records file cannot be read (missing, an empty glob, a directory, empty, an "
             "unknown extension, not what its extension says, refused by the engine)",
     "E522": "a column the ruleset names is not in the records source",
