@@ -283,9 +283,9 @@ def _keys(m: _Map, allowed: tuple[str, ...], what: str, p: _Problems) -> None:
                   f"({what} has: {', '.join(allowed)})")
 
 
-def _misspelt(m: _Map, key: str) -> bool:
+def _misspelt(m: _Map, key: str, allowed: tuple[str, ...] = TEST_KEYS) -> bool:
     """Some key of ``m`` reads like a misspelling of ``key`` (reported as unknown)."""
-    return any(k not in TEST_KEYS and difflib.get_close_matches(str(k), [key], cutoff=0.6)
+    return any(k not in allowed and difflib.get_close_matches(str(k), [key], cutoff=0.6)
                for k in m)
 
 
@@ -321,8 +321,9 @@ def load_test_file(path: str | Path, *,
     base = Path(shown).parent
     rs = units = None
     if "ruleset" not in data:
-        p.add(data.line, "the test file names no `ruleset` (a path to the .kpi file, "
-              "relative to this file)")
+        if not _misspelt(data, "ruleset", TOP_KEYS):
+                p.add(data.line, "the test file names no `ruleset` (a path to the .kpi file, "
+                  "relative to this file)")
     else:
         rs_path = _path(data, "ruleset", base, p)
         rs = _load_ruleset(rs_path, data, rulesets, p) if rs_path else None
@@ -331,7 +332,7 @@ def load_test_file(path: str | Path, *,
         units = _load_units(u_path, data, p) if u_path else None
     tests = _tests(data, base, rs, units, p)
     p.raise_if_any()
-    assert rs is not None
+    assert rs is not None  # every way of not loading it added a problem
     return TestFile(shown, rs, units, tests)
 
 

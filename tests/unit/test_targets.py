@@ -249,6 +249,8 @@ BAD = {
                        8, "test name “một” is used twice (first at line 4)"),
     "bad YAML": (_HEAD + "    expect:\n      - {{objective: Q3.2, verdict: pass\n", 9,
                  "not valid YAML"),
+    "no ruleset": (_HEAD.replace("ruleset: {ruleset}\n", "") + "    expect: [{{objective: Q1.1}}]\n",
+                   1, "the test file names no `ruleset`"),
     "not a mapping": ("- just\n- a list\n", 1, "a test file is a mapping"),
 }
 
