@@ -50,10 +50,11 @@ from kpirules.results import VERDICT_ORDER, Report, ResultRow, worst
 
 __all__ = ["Scale", "render_html", "scale_for"]
 
-SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "missing": "?", "n/a": "–"}
+SYMBOLS = {"pass": "✓", "warn": "!", "fail": "✗", "missing": "?", "n/a": "∅"}
 SUMMARY_ORDER = ("pass", "warn", "fail", "missing", "n/a")
 ATTENTION = ("fail", "missing", "warn")
 UNMEASURED = ("missing", "n/a")
+LONG_ROWS = 14  # a card with more table rows (or half as many grid lines) may break in print
 
 _ZOOM_LOWS = tuple(Fraction(n) for n in ("0.8", "0.9", "0.95", "0.96", "0.97", "0.98", "0.99",
                                           "0.995", "0.998", "0.999", "0.9995", "0.9999"))
@@ -203,6 +204,7 @@ class ObjectiveView:
     show_unit: bool
     show_period: bool
     counts: str = ""
+    long: bool = False  # too tall to keep on one printed page: may break between rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,6 +283,14 @@ def _unit(row: ResultRow, default: str | None) -> tuple[str, str | None]:
     return nfc(row.unit), None
 
 
+def _unbroken_target(row: ResultRow, target: str) -> str:
+    """``≥ 100,00%`` never wraps after its comparator (a no-break space); ``từ … đến …``
+    and a compound's words may wrap."""
+    if row.comparator in ("between", "all", "any"):
+        return target
+    return target.replace(" ", "\u00a0", 1)
+
+
 def _row_view(row: ResultRow, scale: Scale | None, report: Report, lang: str) -> RowView:
     c = cells(row, lang)
     previous = change = None
@@ -296,7 +306,7 @@ def _row_view(row: ResultRow, scale: Scale | None, report: Report, lang: str) ->
         verdict=row.verdict, word=verdict_word(row.verdict, lang), symbol=SYMBOLS[row.verdict],
         part=nfc(row.part) if row.part is not None else None, unit=unit, unit_code=code,
         period=row.period, actual=NONE if unmeasured or compound else c.actual,
-        target=c.target, gap=NONE if unmeasured else c.gap,
+        target=_unbroken_target(row, c.target), gap=NONE if unmeasured else c.gap,
         delta=NONE if unmeasured else c.delta,
         unmeasured=unmeasured, reason=nfc(row.reason) if unmeasured and row.reason else None,
         bar=None if unmeasured else _bar(row, scale, c.actual, c.target, lang),
@@ -393,7 +403,8 @@ def _objective(oid: str, ov: Any, rows: list[ResultRow], report: Report,
         scales=tuple(sc for sc in scales.values() if sc is not None), rows=tuple(table),
         strip=tuple(strip), periods=tuple(periods), grid=tuple(grid), notes=tuple(notes),
         show_part=any(r.part is not None for r in rows), show_unit=len(units) > 1,
-        show_period=len(periods) > 1, counts=counts)
+        show_period=len(periods) > 1, counts=counts,
+        long=len(table) + len(strip) // 4 > LONG_ROWS or len(grid) > LONG_ROWS // 2)
 
 
 def _objectives(report: Report, lang: str) -> list[ObjectiveView]:

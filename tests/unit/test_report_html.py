@@ -375,7 +375,7 @@ def test_every_example_renders(path: Path) -> None:
         if row_.verdict in ("missing", "n/a") and row_.reason:
             assert " ".join(row_.reason.split()) in parsed.cards[row_.objective]
     for o in r.objectives:
-        assert f'class="card v-{o.verdict.replace("/", "")}"' in \
-            text.split(f'data-objective="{o.id}"')[0].rsplit("<article", 1)[1]
+        opening = text.split(f'data-objective="{o.id}"')[0].rsplit("<article", 1)[1]
+        assert re.search(rf'class="card v-{o.verdict.replace("/", "")}( long)?"', opening)
     assert text == render_html(Report.model_validate_json(path.read_text(encoding="utf-8")))
     assert render_html(r, lang="en") != text
