@@ -52,8 +52,8 @@ class Binding:
     ``kind`` is ``"files"`` (``format`` and ``paths``), ``"duckdb"`` (``database`` and
     ``table``), ``"relation"`` (a DuckDB relation in ``obj``), ``"frame"`` (an
     in-memory table in ``obj``) or ``"url"`` (``url``, for engines that read one).
-    ``shown`` is what messages print for it. ``text_columns`` are read as text whatever
-    the engine would guess (set by the records path for CSV, from the ruleset's use).
+    ``shown`` is what messages print for it. ``column_types`` override the types an engine
+    guesses (set by the records path for CSV, from how the ruleset uses each column).
     """
 
     name: str
@@ -65,9 +65,10 @@ class Binding:
     table: str = ""
     url: str = ""
     obj: Any = field(default=None, compare=False, repr=False)
-    # columns to read as text whatever the engine would guess (CSV: unit ids with leading
-    # zeros, codes such as 1.001590 compared with strings)
-    text_columns: tuple[str, ...] = ()
+    # (column, kind) read as that kind — text, number or bool — whatever the engine would
+    # guess (CSV: unit ids with leading zeros and codes such as 1.001590 as text; the
+    # columns of a header-only file as what the ruleset uses them for)
+    column_types: tuple[tuple[str, str], ...] = ()
 
     @property
     def guessed_types(self) -> bool:

@@ -37,7 +37,7 @@ from ..periods import Period, parse_period
 from ..values import NO_VALUE, Pair, Value
 from .bind import Binding, bind
 from .engines import Engine, make_engine
-from .sql import BAD_DATE, Scan, compile_scan, family, text_columns
+from .sql import BAD_DATE, Scan, column_kinds, compile_scan, family
 
 __all__ = ["FactValues", "derive", "plan_scans", "sources_of", "zero"]
 
@@ -128,11 +128,10 @@ def _prepare(plan: Plan, sources: Mapping[str, Any] | None, period: Period,
     for name, infos in used.items():
         b = bindings[name]
         schema = eng.columns(b)
-        if b.guessed_types:  # read as text what the ruleset uses as text (a second probe)
-            want = tuple(c for c in text_columns(decls[name], infos)
-                         if c in schema and family(schema[c], eng.dialect) != "text")
+        if b.guessed_types:  # read columns as the ruleset uses them (a second probe)
+            want = _overrides(column_kinds(decls[name], infos, schema), schema, eng.dialect)
             if want:
-                b = replace(b, text_columns=want)
+                b = replace(b, column_types=want)
                 schema = eng.columns(b)
         scan, found = compile_scan(decls[name], infos, schema, period, dialect=eng.dialect,
                                    shown=b.shown)
@@ -141,6 +140,20 @@ def _prepare(plan: Plan, sources: Mapping[str, Any] | None, period: Period,
             scans.append((scan, b))
     _raise(diags, node)
     return scans
+
+
+def _overrides(kinds: dict[str, str], schema: dict[str, str],
+               dialect: str) -> tuple[tuple[str, str], ...]:
+    """Columns whose guessed type does not fit their use: anything used as text, and
+    text (a header-only file, an all-empty column) used as a number or truth value."""
+    out = []
+    for col, kind in kinds.items():
+        if col not in schema:
+            continue  # unknown: the compiler reports it
+        fam = family(schema[col], dialect)
+        if (kind == "text" and fam != "text") or (kind != "text" and fam == "text"):
+            out.append((col, kind))
+    return tuple(out)
 
 
 def _raise(diags: list[Diagnostic], node: ast.Ruleset) -> None:

@@ -152,12 +152,12 @@ class DuckDBEngine:
             files = exp.Array(expressions=[exp.Literal.string(p) for p in b.paths])
             reader = {"parquet": "read_parquet", "csv": "read_csv", "json": "read_json"}[b.format]
             args: list[exp.Expression] = [files]
-            if b.text_columns and b.format == "csv":
-                text = [exp.PropertyEQ(this=exp.Literal.string(c),
-                                       expression=exp.Literal.string("VARCHAR"))
-                        for c in b.text_columns]
+            if b.column_types and b.format == "csv":
+                types = [exp.PropertyEQ(this=exp.Literal.string(c),
+                                        expression=exp.Literal.string(_DUCK_TYPES[k]))
+                         for c, k in b.column_types]
                 args.append(exp.EQ(this=exp.var("types"),
-                                   expression=exp.Struct(expressions=text)))
+                                   expression=exp.Struct(expressions=types)))
             if len(b.paths) > 1:
                 args.append(exp.EQ(this=exp.var("union_by_name"), expression=exp.true()))
             return exp.Table(this=exp.Anonymous(this=reader, expressions=args))
@@ -224,6 +224,9 @@ class DuckDBEngine:
                 raise _error(b, exc, "a column's type is guessed from the first rows of a "
                              "CSV; a later row that does not fit stops the scan — fix that "
                              "row, or export the records as Parquet") from None
+
+
+_DUCK_TYPES = {"text": "VARCHAR", "number": "DOUBLE", "bool": "BOOLEAN"}
 
 
 def _with_from(tree: exp.Expression, table: exp.Expression) -> exp.Expression:

@@ -43,10 +43,10 @@ __all__ = [
     "KEYS",
     "Output",
     "Scan",
+    "column_kinds",
     "compile_scan",
     "family",
     "placeholder",
-    "text_columns",
     "to_sql",
 ]
 
@@ -132,8 +132,8 @@ _FAMILY_WORDS = {"text": "text", "date": "dates", "timestamp": "timestamps",
                  "other": "values of another type"}
 
 
-def _used_with(facts: list[FactInfo], kinds: tuple[str, ...]) -> list[str]:
-    """Columns compared somewhere with a literal of one of ``kinds`` (Text kinds)."""
+def _used_with(facts: list[FactInfo], match: Callable[[ast.Value], bool]) -> list[str]:
+    """Columns compared somewhere with a value ``match`` accepts."""
     out: list[str] = []
 
     def walk(c: ast.Condition) -> None:
@@ -144,7 +144,7 @@ def _used_with(facts: list[FactInfo], kinds: tuple[str, ...]) -> list[str]:
             walk(c.operand)
         elif isinstance(c, (ast.Compare, ast.InList)):
             values = (c.right,) if isinstance(c, ast.Compare) else c.values
-            if any(isinstance(v, ast.Text) and v.kind in kinds for v in values):
+            if any(match(v) for v in values):
                 out.append(c.left.value)
 
     for info in facts:
@@ -153,18 +153,46 @@ def _used_with(facts: list[FactInfo], kinds: tuple[str, ...]) -> list[str]:
     return out
 
 
-def text_columns(decl: ast.SourceDecl, facts: list[FactInfo]) -> list[str]:
-    """Columns the ruleset uses as text: the unit column, and columns compared with a
-    string. Where an engine guesses types (CSV), they are read as text."""
-    out = [decl.unit_by.value] if decl.unit_by is not None else []
-    return list(dict.fromkeys(out + _used_with(facts, ("string",))))
+def _is_text(v: ast.Value) -> bool:
+    return isinstance(v, ast.Text) and v.kind == "string"
+
+
+def _is_dateish_literal(v: ast.Value) -> bool:
+    return isinstance(v, ast.Text) and v.kind in ("date", "period")
+
+
+def column_kinds(decl: ast.SourceDecl, facts: list[FactInfo],
+                 schema: dict[str, str]) -> dict[str, str]:
+    """How the ruleset uses each column — ``text`` (the unit column, compared with a
+    string), ``number`` (aggregated, compared with a number) or ``bool`` (compared with
+    true/false). Where an engine guesses types (CSV), columns are read as used; a column
+    used two ways is left to the compiler, which reports it."""
+    uses: dict[str, set[str]] = {}
+
+    def use(col: str, kind: str) -> None:
+        uses.setdefault(col, set()).add(kind)
+
+    if decl.unit_by is not None:
+        use(decl.unit_by.value, "text")
+    for col in _used_with(facts, _is_text):
+        use(col, "text")
+    for col in _used_with(facts, lambda v: isinstance(v, ast.Number)):
+        use(col, "number")
+    for col in _used_with(facts, lambda v: isinstance(v, ast.Ref) and v.name not in schema
+                          and v.name.lower() in ("true", "false")):
+        use(col, "bool")
+    for info in facts:
+        agg = info.derived
+        if agg is not None and agg.column is not None and agg.func.value != "count":
+            use(agg.column.value, "number")
+    return {c: next(iter(k)) for c, k in uses.items() if len(k) == 1}
 
 
 def date_columns(decl: ast.SourceDecl, facts: list[FactInfo]) -> set[str]:
     """Columns the ruleset uses as dates: the period column, and columns compared with a
     date or a period. Two text columns compare as dates when one of them is such."""
     out = {decl.period_by.value} if decl.period_by is not None else set()
-    return out | set(_used_with(facts, ("date", "period")))
+    return out | set(_used_with(facts, _is_dateish_literal))
 
 
 # ---------------------------------------------------------------- printing
