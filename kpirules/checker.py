@@ -110,7 +110,12 @@ def _combine_dims(a: Kind, b: Kind, sign: int) -> tuple[tuple[str, Fraction], ..
     return tuple(sorted((d, p) for d, p in acc.items() if p != 0))
 
 
+UNKNOWN = Kind("unknown")  # a fact whose unit of measure is unknown: already reported
+
+
 def _add(a: Kind, b: Kind, span: Span, op: str) -> Kind:
+    if UNKNOWN in (a, b):
+        return UNKNOWN
     verb = {"+": "add", "-": "subtract", "min": "take the minimum of",
             "max": "take the maximum of"}.get(op, "combine")
     if a.name == "quantity" or b.name == "quantity":
@@ -127,6 +132,8 @@ def _add(a: Kind, b: Kind, span: Span, op: str) -> Kind:
 
 
 def _mul(a: Kind, b: Kind) -> Kind:
+    if UNKNOWN in (a, b):
+        return UNKNOWN
     dims = _combine_dims(a, b, 1)
     if dims:
         return Kind("quantity", dims)
@@ -141,6 +148,8 @@ def _mul(a: Kind, b: Kind) -> Kind:
 
 
 def _div(a: Kind, b: Kind) -> Kind:
+    if UNKNOWN in (a, b):
+        return UNKNOWN
     dims = _combine_dims(a, b, -1)
     if dims:
         return Kind("quantity", dims)
@@ -234,10 +243,12 @@ class _Checker:
             uom = f.uom.value if f.uom is not None else ""
             if f.derived is not None:
                 kind = self.derived(f.derived, uom if ok else "")
+                if not ok:
+                    kind = UNKNOWN
                 agg = {"avg": "pair", "share": "pair", "min": "min",
                        "max": "max"}.get(f.derived.func.value, "sum")
             else:
-                kind = kind_of_uom(uom) if ok else COUNT
+                kind = kind_of_uom(uom) if ok else UNKNOWN
                 agg = "mean" if kind.name == "ratio" else "sum"
                 if f.aggregate is not None:
                     agg = f.aggregate.value
@@ -246,7 +257,7 @@ class _Checker:
                                    hint=_did_you_mean(agg, AGGREGATES, "aggregates are "
                                                       + ", ".join(AGGREGATES)))
                         agg = "sum"
-                    elif agg == "sum" and kind.name == "ratio":
+                    elif agg == "sum" and kind.name == "ratio":  # percentages
                         self.error("E306", f"percentages do not add up: `{name}` is a "
                                    "percentage, so `aggregate sum` is meaningless",
                                    f.aggregate.span, hint="use `aggregate mean`, or declare "
@@ -321,6 +332,7 @@ class _Checker:
             return _div(a, b)
         if isinstance(m, ast.Call):
             func = m.func.value
+            kinds = self._kinds(m.args)
             if func not in FUNCTIONS:
                 hint = _did_you_mean(func, list(FUNCTIONS), "measures use min, max and abs")
                 if m.func.value in self.facts:
@@ -331,12 +343,25 @@ class _Checker:
                 want = f"exactly {lo}" if hi == lo else f"at least {lo}"
                 raise _Mismatch("E211", f"`{func}` takes {want} argument"
                                 f"{'s' if lo > 1 else ''}, not {len(m.args)}", m.span)
-            kinds = [self.kind(a) for a in m.args]
+            if kinds is None:
+                raise _Mismatch("", "", m.span)  # already reported
             k = kinds[0]
             for other in kinds[1:]:
                 k = _add(k, other, m.span, func)
             return k
         raise AssertionError(m)  # pragma: no cover
+
+    def _kinds(self, args: tuple[ast.Measure, ...]) -> list[Kind] | None:
+        """The kinds of every argument, reporting each bad one; None if any was bad."""
+        kinds: list[Kind] = []
+        bad = False
+        for a in args:
+            try:
+                kinds.append(self.kind(a))
+            except _Mismatch as e:
+                self._report(e)
+                bad = True
+        return None if bad else kinds
 
     def _report(self, e: _Mismatch) -> None:
         if e.code:
@@ -369,7 +394,7 @@ class _Checker:
                 self.error("E405", f"`between {cmp.threshold.text} and {cmp.upper.text}`: the "
                            "lower bound is above the upper bound", cmp.span,
                            hint="write the smaller bound first")
-        if mk is None:
+        if mk is None or mk is UNKNOWN or mk.name == "unknown":
             return uom
         for t in bounds:
             tk = _literal_kind(t)
@@ -401,7 +426,7 @@ class _Checker:
             self.condition(c.operand)
         elif isinstance(c, ast.Compare):
             if c.op not in _SCOPE_OPS:
-                self.error("E404", f"scopes compare unit attributes with = , != or in (…), "
+                self.error("E404", f"scopes compare unit attributes with =, != or in (…), "
                            f"not `{c.op}`", c.span, hint='e.g. each unit where level = "xa"')
         elif isinstance(c, ast.IsNull):
             self.error("E404", "scopes compare unit attributes with =, != or in (…), not "
@@ -478,9 +503,9 @@ class _Checker:
                     self.error("E213", "`warn` applies to a single measure, not to parts",
                                o.warn.span)
             elif o.measure is None or o.target is None:
-                missing = "a measure" if o.measure is None else "a target"
+                missing = "measure" if o.measure is None else "target"
                 if o.measure is None and o.target is None:
-                    missing = "a measure and a target"
+                    missing = "measure and no target"
                 self.error("E208", f"objective {oid} has no {missing}", o.id.span,
                            hint="add `measure …` and `target …`, or `all { … }` parts")
             else:

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from . import __version__, document
+from . import __version__, document, targets
 from .diagnostics import render
 from .errors import EvaluationError, FactsError, KpiError, RulesetError
 from .explain import explain_text
@@ -33,6 +33,7 @@ kpirules checks ISO 9001 quality objectives written as .kpi rulesets against dat
   kpirules explain RULESET Q3.2 --facts facts.csv     where each number comes from
   kpirules schema                                     the JSON Schema of --format json
   kpirules doc RULESET --format docx -o plan.docx     the objectives plan as a document
+  kpirules test tests/targets/                        regression tests on the targets
 
 Exit codes: 0 all objectives met, 1 some failed or lack data, 2 invalid input."""
 
@@ -99,6 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     data_args(ex)
 
     document.add_parser(sub)
+    targets.add_parser(sub)
     sub.add_parser("schema", help="print the JSON Schema of the JSON report",
                    description="Print the JSON Schema of `kpirules check --format json`.")
     return p
@@ -210,6 +212,8 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
             return _explain(args, out, err)
         if args.command == "doc":
             return document.main(args, out, err)
+        if args.command == "test":
+            return targets.main(args, out, err)
         out.write(schema_json())
         return EXIT_OK
     except RulesetError as exc:

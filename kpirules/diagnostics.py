@@ -158,6 +158,8 @@ class Diagnostic:
 
     @property
     def location(self) -> str:
+        if self.line <= 0:  # the whole file (missing, unreadable): no position to give
+            return self.path
         return f"{self.path}:{self.line}:{self.column}"
 
     def __str__(self) -> str:

@@ -328,15 +328,21 @@ class Resolver:
 
 
 # ---------------------------------------------------------------- verdicts
-def _items(n: Value, d: Value, c: Cmp, met: bool) -> tuple[int | None, int | None]:
-    """``needed`` (failing) or ``budget`` (passing) in items, at the same volume."""
+def _items(n: Value, d: Value, c: Cmp, met: bool,
+           ratio: bool = True) -> tuple[int | None, int | None]:
+    """``needed`` (failing) or ``budget`` (passing) in items, at the same volume.
+
+    For a ratio, at most the bad items (total − good) can turn good: when even that
+    does not meet the target (3 of 3 against > 100%), ``needed`` is None."""
     if not (isinstance(n, int) and isinstance(d, int)) or d <= 0:
         return None, None
     p, q = c.t.numerator, c.t.denominator
     if c.op in (">=", ">"):
         nmin = -((-p * d) // q) if c.op == ">=" else (p * d) // q + 1
         nmin = max(nmin, 0)
-        return (None, n - nmin) if met else (nmin - n, None)
+        if met:
+            return None, n - nmin
+        return (nmin - n if not ratio or nmin <= d else None), None
     if c.op in ("<=", "<"):
         nmax = (p * d) // q if c.op == "<=" else -((-p * d) // q) - 1
         if met:
@@ -480,7 +486,7 @@ class _Run:
         if met and tp.warn is not None and tp.warn.holds(actual):
             verdict = "warn"
         if tp.ratio is not None:
-            row["needed"], row["budget"] = _items(n, d, c, met)
+            row["needed"], row["budget"] = _items(n, d, c, met, bool(tp.ratio[1]))
         shown = actual / tp.out_factor if tp.out_factor != 1 else actual
         row["verdict"] = verdict
         row["actual"] = exact(shown)

@@ -492,6 +492,7 @@ def parse_source(source: Source, *, strict: bool = False) -> ast.Ruleset:
                            {source.name: source})
     syntax: list[Diagnostic] = []
     work = text
+    resume = 0  # errors before this offset are echoes of a statement already blanked
     for _ in range(_MAX_SYNTAX_ERRORS):
         _local.source = source
         _local.problems = []
@@ -500,8 +501,11 @@ def parse_source(source: Source, *, strict: bool = False) -> ast.Ruleset:
             break
         except UnexpectedInput as exc:
             diag, pos = _syntax_diagnostic(exc, source, work)
+            if pos < resume:
+                break
+            diag, pos = _incomplete_before(diag, pos, source, work)
             syntax.append(diag)
-            blanked = _blank_statement(work, pos)
+            blanked, resume = _blank_statement(work, pos)
             if blanked == work:
                 break
             work = blanked
@@ -529,14 +533,15 @@ _TOKEN_WORDS = {
     "LPAR": "(", "RPAR": ")", "COLON": ":", "COMMA": ",", "PART_LABEL": "a part `name:`",
     "PERIOD_LIT": "a period (2022-Q1, 2022-03)", "DATE": "a date (2022-01-31)",
     "SLASH": "/", "STAR": "*", "PLUS": "+", "MINUS": "-", "BETWEEN": "between",
-    "$END": "the end of the file",
+    "$END": "the end of the file", "CIRCUMFLEX": "^", "LSQB": "[", "RSQB": "]", "DOT": ".",
+    "EQUAL": "=", "UNIT_BY": "unit by", "PERIOD_BY": "period by",
 }
 
 
 def _describe_expected(expected: set[str]) -> str:
     words: list[str] = []
     for name in sorted(expected):
-        if name.startswith("__ANON") or name in ("UNIT_BY", "PERIOD_BY"):
+        if name.startswith("__ANON"):
             continue
         word = _TOKEN_WORDS.get(name, f"`{name.lower()}`" if name.isupper() else name)
         if word not in words:
@@ -568,6 +573,15 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source, work: str) -> tuple
                         hint="write numbers as 12, 0.5 or 99.9%; no exponents, one decimal "
                         "point, and a space before a unit (25 min)"), start
         shown = ch if ch.isprintable() else f"U+{ord(ch):04X}"
+        if ch.isalpha() and not ch.isascii():
+            m = re.search(r"[\w]*$", work[:pos])
+            w0 = pos - len(m.group(0)) if m else pos
+            m2 = re.match(r"\w*", work[pos:])
+            word = work[w0:pos + (m2.end() if m2 else 1)]
+            return make("E101", f"unexpected character `{shown}` in `{word}`: names are written "
+                        "without diacritics", Span(source, w0, w0 + len(word)),
+                        hint="names and units use a–z, 0–9 and _ (a unit of measure is pint's "
+                        "name: min, h, day); put Vietnamese text inside \"quotes\""), w0
         return make("E101", f"unexpected character `{shown}`", span,
                     notes=[_describe_expected(set(exc.allowed or ()))] if exc.allowed else [],
                     hint="remove it, or put text inside \"quotes\""), pos
@@ -625,22 +639,57 @@ def _strip_comments_keep(text: str) -> str:
     return re.sub(r"#[^\n]*", lambda m: " " * len(m.group(0)), text)
 
 
-def _blank_statement(text: str, pos: int) -> str:
-    """Replace the top-level statement around ``pos`` with spaces (newlines kept)."""
-    starts = [m.start() for m in _TOP_LEVEL.finditer(text)]
-    before = [s for s in starts if s <= pos]
-    if not before:
-        start = 0
+def _statement_starts(text: str) -> list[int]:
+    return [m.start() for m in _TOP_LEVEL.finditer(text)]
+
+
+def _incomplete_before(diag: Diagnostic, pos: int, source: Source,
+                       work: str) -> tuple[Diagnostic, int]:
+    """When the statement before ``pos``'s statement is incomplete, say so, at the start
+    of the statement the parser then ran into (``fact x :`` followed by ``objective``)."""
+    if diag.code not in ("E101", "E102"):
+        return diag, pos
+    starts = [s for s in _statement_starts(work) if s <= pos]
+    if not starts or starts[-1] == 0:
+        return diag, pos
+    here = starts[-1]
+    if here < pos:
+        try:
+            _local.problems = []
+            _parser().parse(work[:here])
+            return diag, pos  # everything before this statement is whole
+        except UnexpectedInput as exc:
+            if not _at_end(exc):
+                return diag, pos
+            expected = _describe_expected(set(getattr(exc, "expected", ()) or ()))
     else:
-        start = before[-1]
-        if start == pos or text[start:pos].strip() == "" or pos >= len(text.rstrip()):
-            # the error is at a statement's first word (or the file's end): the statement
-            # that failed is the one before it
-            start = before[-2] if len(before) >= 2 and start == pos else start
-    after = [s for s in starts if s > start]
-    end = after[0] if after else len(text)
-    if pos >= end:
-        end = pos + 1
+        expected = diag.label
+    word = work[here:].split(None, 1)[0]
+    return make("E102", f"unexpected `{word}`: the statement before it is incomplete",
+                Span(source, here, here + len(word)), label=expected,
+                hint="finish the previous statement (see docs/language.md)"), here
+
+
+def _at_end(exc: UnexpectedInput) -> bool:
+    if isinstance(exc, UnexpectedEOF):
+        return True
+    return isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
+
+
+def _blank_statement(text: str, pos: int) -> tuple[str, int]:
+    """Replace the top-level statement that failed at ``pos`` with spaces (newlines
+    kept, offsets unchanged). Returns the text and where the blanked part ends."""
+    starts = _statement_starts(text)
+    before = [s for s in starts if s <= pos]
+    start = before[-1] if before else 0
+    if start == pos and len(before) >= 2:
+        # the error is a statement's first word: the statement that failed is the one
+        # before it, and this one is left to parse
+        start = before[-2]
+        end = pos
+    else:
+        after = [s for s in starts if s > pos]
+        end = after[0] if after else len(text)
     chunk = text[start:end]
     blank = re.sub(r"[^\n]", " ", chunk)
-    return text[:start] + blank + text[end:]
+    return text[:start] + blank + text[end:], end

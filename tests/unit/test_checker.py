@@ -179,32 +179,23 @@ def test_nothing_reads_data() -> None:
 
 
 # ---------------------------------------------------------------- known bugs
-@pytest.mark.xfail(strict=True, reason="BUG: E208 message reads `objective Q1 has no a measure`"
-                   " (the article is doubled)")
 def test_e208_message_reads_well() -> None:
     (d,) = [d for d in problems("fact a : count\nobjective Q1 {\n target >= 1\n}\n")
             if d.code == "E208"]
     assert d.message == "objective Q1 has no measure"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a fact with an unknown unit (E304) is then "
-                   "treated as a count, so every comparison of it with a quantity adds a "
-                   "spurious E301 `cannot compare a count with time`")
 def test_no_cascade_after_an_unknown_unit() -> None:
     got = codes("fact wait : minn\nobjective Q1: wait <= 25 min\n")
     assert got == [("E304", 4, 13)]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: checking a call stops at its first bad "
-                   "argument: `max(lat, resolvd)` reports `lat` but not `resolvd`")
 def test_every_argument_of_a_call_is_checked() -> None:
     got = codes("fact late : count\nfact resolved : count\n"
                 "objective Q1: max(lat, resolvd) >= 1\n")
     assert got == [("W102", 4, 6), ("W102", 5, 6), ("E201", 6, 19), ("E201", 6, 24)]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the arguments of an unknown function are not "
-                   "checked: `foo(lat)` reports E210 but not the undeclared `lat`")
 def test_arguments_of_an_unknown_function_are_checked() -> None:
     got = [c for c, *_ in codes("fact late : count\nobjective Q1: foo(lat) >= 1\n")]
     assert "E210" in got and "E201" in got

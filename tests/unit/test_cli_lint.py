@@ -88,9 +88,6 @@ def test_missing_path_exits_2_with_a_one_line_message(tmp_path: Path) -> None:
     assert "Traceback" not in err
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (cosmetic): a file-level E100 prints a fake "
-                   "position `nope.kpi:0:0:`; lines and columns are 1-based, so a problem "
-                   "with the whole file should read `nope.kpi: error[E100]: …`")
 def test_file_level_errors_have_no_fake_position(tmp_path: Path) -> None:
     _code, _out, err = lint(str(tmp_path / "nope.kpi"))
     assert ":0:0:" not in err

@@ -450,30 +450,20 @@ def test_recovery_reports_each_broken_statement_once() -> None:
     assert [(c, ln, col) for c, ln, col, _ in got] == [("E102", 5, 20), ("E101", 7, 17)]
 
 
-RECOVERY_BUG = ("BUG: when the error is at the first word of a statement, _blank_statement "
-                "blanks the statement before it plus one character of the next one (`end = "
-                "pos + 1`), so a phantom error follows about the rest of that word")
 
 
-@pytest.mark.xfail(strict=True, reason=RECOVERY_BUG + ": `ruleset\\nunit u` also reports "
-                   "`unexpected nit` at 2:2")
 def test_no_phantom_error_after_an_incomplete_header() -> None:
     got = syntax_errors("ruleset\nunit u\n")
     assert not any("`nit`" in m for *_, m in got), got
     assert len(got) == 1
 
 
-@pytest.mark.xfail(strict=True, reason=RECOVERY_BUG + ": an objective cut short before the "
-                   "next one also reports `unexpected bjective` one column into the next line")
 def test_no_phantom_error_after_an_incomplete_objective() -> None:
     got = syntax_errors(HEADER + "fact a : count\nobjective Q1: a >=\nobjective Q2: a >= 1\n")
     assert not any("bjective" in m.replace("`objective`", "") for *_, m in got), got
     assert len(got) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: recovery blanks the next statement, then reports "
-                   "`unexpected end of file` though the file goes on: `fact x :` followed by "
-                   "an objective gives E102 at `Q2:` and a phantom E103 after `fact x :`")
 def test_no_end_of_file_error_in_the_middle_of_a_file() -> None:
     got = syntax_errors(HEADER + "fact a : count\nfact x :\nobjective Q2: a >= 1\n")
     assert not any(c == "E103" for c, *_ in got), got
