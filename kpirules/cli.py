@@ -81,7 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("ruleset", metavar="RULESET")
     data_args(check)
     check.add_argument("--format", choices=FORMATS, default="table",
-                       help="table (terminal, default), json (the contract), md (Markdown)")
+                       help="table (terminal, default), json (the contract), md (Markdown), "
+                       "html (a self-contained page to print), junit (JUnit XML for CI)")
     check.add_argument("--output", "-o", metavar="FILE", help="write the report here")
     check.add_argument("--lang", choices=("vi", "en"), default="vi",
                        help="language of the words kpirules writes (default vi)")

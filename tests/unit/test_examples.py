@@ -49,6 +49,8 @@ def test_example_reports_match_goldens(example: Path, golden) -> None:  # type: 
     golden(render(report, "md", lang="vi"), str(example / "expected" / "report.md"))
     golden(render(report, "table", lang="en", width=120),
            str(example / "expected" / "report.txt"))
+    golden(render(report, "html", lang="vi"), str(example / "expected" / "report.html"))
+    golden(render(report, "junit"), str(example / "expected" / "report.junit.xml"))
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])

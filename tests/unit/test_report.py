@@ -320,9 +320,9 @@ def test_catalogue_has_the_same_keys_in_every_language() -> None:
 
 
 def test_render_rejects_unknown_format_and_language(report: Report) -> None:
-    assert FORMATS == ("table", "json", "md")
+    assert FORMATS == ("table", "json", "md", "html", "junit")
     with pytest.raises(ValueError, match="format"):
-        render(report, "html")
+        render(report, "pdf")
     with pytest.raises(ValueError, match="language"):
         render(report, "table", lang="fr")
 
