@@ -81,9 +81,13 @@ def derive(plan: Plan, sources: Mapping[str, Any] | None = None, *, period: Peri
     known = set(units) if units is not None else None
     facts: FactValues = {}
     warnings: list[str] = []
-    for scan, binding in _prepare(plan, sources, p, base_dir, eng):
-        rows = eng.run(scan.tree, binding)
-        _collect(plan, scan, binding, rows, p, known, facts, warnings)
+    try:
+        for scan, binding in _prepare(plan, sources, p, base_dir, eng):
+            rows = eng.run(scan.tree, binding)
+            _collect(plan, scan, binding, rows, p, known, facts, warnings)
+    finally:
+        if isinstance(engine, str):
+            _close(eng)
     return facts, warnings
 
 
@@ -94,7 +98,17 @@ def plan_scans(plan: Plan, sources: Mapping[str, Any] | None = None, *,
     (``scan.sql("postgres")`` shows it)."""
     p = period if isinstance(period, Period) else parse_period(str(period))
     eng = make_engine(engine)
-    return {scan.source: scan for scan, _ in _prepare(plan, sources, p, base_dir, eng)}
+    try:
+        return {scan.source: scan for scan, _ in _prepare(plan, sources, p, base_dir, eng)}
+    finally:
+        if isinstance(engine, str):
+            _close(eng)
+
+
+def _close(eng: Engine) -> None:
+    close = getattr(eng, "close", None)
+    if close is not None:
+        close()
 
 
 # ---------------------------------------------------------------- binding and compiling

@@ -123,16 +123,23 @@ class DuckDBEngine:
     @property
     def con(self) -> Any:
         if self._con is None:
-            self._con = self._duckdb.connect(config=dict(self._config))
+            self._con = self._track(self._duckdb.connect(config=dict(self._config)))
         return self._con
+
+    def _track(self, con: Any) -> Any:
+        """Let ``query_progress()`` report (DuckDB tracks progress only when asked to)."""
+        if self.progress and _terminal():
+            con.execute("SET enable_progress_bar = true")
+            con.execute("SET enable_progress_bar_print = false")
+        return con
 
     def _connection(self, b: Binding) -> Any:
         if b.kind == "duckdb":
             con = self._dbs.get(b.database)
             if con is None:
                 try:
-                    con = self._duckdb.connect(b.database, read_only=True,
-                                               config=dict(self._config))
+                    con = self._track(self._duckdb.connect(b.database, read_only=True,
+                                                           config=dict(self._config)))
                 except self._duckdb.Error as exc:
                     raise _error(b, exc, "is it a DuckDB database file?") from None
                 self._dbs[b.database] = con
