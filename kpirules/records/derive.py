@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -177,6 +177,9 @@ def _raise(diags: list[Diagnostic], node: ast.Ruleset) -> None:
 
 
 # ---------------------------------------------------------------- rows → values
+Reader = Callable[[tuple[Any, ...]], Value | None]
+
+
 def _collect(plan: Plan, scan: Scan, b: Binding, rows: list[tuple[Any, ...]],
              period: Period, known: set[str] | None, facts: FactValues,
              warnings: list[str]) -> None:
@@ -184,27 +187,41 @@ def _collect(plan: Plan, scan: Scan, b: Binding, rows: list[tuple[Any, ...]],
     no_unit = bad_dates = 0
     bad_example: Any = None
     strangers: dict[str, int] = {}
-    readers = [(o.fact, o.func, tuple(index[a] for a in o.aliases),
-                plan.base_factor.get(o.fact, Fraction(1))) for o in scan.outputs]
+    names = [o.fact for o in scan.outputs]
+    readers = [_reader(o.func, tuple(index[a] for a in o.aliases),
+                       plan.base_factor.get(o.fact, Fraction(1))) for o in scan.outputs]
+    months: dict[Any, Period] = {}
+    unit_seen: Any = object()
+    targets: list[dict[Period, Value]] = []
     for row in sorted(rows, key=_row_key):
-        unit, month, n = row[0], row[1], int(row[2])
+        unit, month = row[0], row[1]
         if month is None:
-            bad_dates += n
+            bad_dates += int(row[2])
             if bad_example is None and BAD_DATE in index:
                 bad_example = row[index[BAD_DATE]]
             continue
-        if unit is None or str(unit).strip() == "":
-            no_unit += n
+        if unit != unit_seen:  # rows come sorted by unit: look the unit up once
+            unit_seen = unit
+            uid = _nfc(str(unit)) if unit is not None else ""
+            if not uid.strip() or known is not None and uid not in known:
+                targets = []
+            else:
+                targets = [facts.setdefault((uid, f), {}) for f in names]
+        if not targets:
+            if not uid.strip():
+                no_unit += int(row[2])
+            else:
+                strangers[uid] = strangers.get(uid, 0) + int(row[2])
             continue
-        uid = _nfc(str(unit))
-        if known is not None and uid not in known:
-            strangers[uid] = strangers.get(uid, 0) + n
-            continue
-        m = Period(month.year, "month", month.month)
-        for fact, func, cols, factor in readers:
-            v = _value(func, [row[i] for i in cols], factor)
+        m = months.get(month)
+        if m is None:
+            m = months[month] = Period(month.year, "month", month.month)
+        for read, target in zip(readers, targets):
+            v = read(row)
             if v is not None:
-                facts.setdefault((uid, fact), {})[m] = v
+                target[m] = v
+    for key in [k for k in facts if not facts[k]]:
+        del facts[key]  # min/max with no value in any month: absent
     where = f"{b.shown}"
     if bad_dates:
         example = f", e.g. `{bad_example}`" if bad_example is not None else ""
@@ -230,29 +247,51 @@ def _collect(plan: Plan, scan: Scan, b: Binding, rows: list[tuple[Any, ...]],
                         "unit and are not counted")
 
 
-def _row_key(row: tuple[Any, ...]) -> tuple[str, str]:
-    return ("" if row[0] is None else str(row[0]), "" if row[1] is None else str(row[1]))
+def _reader(func: str, cols: tuple[int, ...], factor: Fraction) -> Reader:
+    """How one fact's value is read from a result row: exact, in base units."""
+    i = cols[0]
+    scale = _scaler(factor)
+    if func == "count":
+        return lambda row: int(row[i] or 0)
+    if func == "share":
+        j = cols[1]
+        return lambda row: Pair(int(row[i] or 0), int(row[j] or 0))
+    if func == "avg":
+        j = cols[1]
+        return lambda row: Pair(scale(_exact(row[i])) if row[i] is not None else 0,
+                                int(row[j] or 0))
+    if func == "sum":
+        return lambda row: scale(_exact(row[i])) if row[i] is not None else 0
+    return lambda row: scale(_exact(row[i])) if row[i] is not None else None
+
+
+def _scaler(factor: Fraction) -> Callable[[int | Fraction], int | Fraction]:
+    if factor == 1:
+        return lambda v: v
+    if factor.denominator == 1:
+        k = int(factor)
+        return lambda v: v * k
+    return lambda v: _whole(Fraction(v) * factor)
+
+
+def _whole(f: Fraction) -> int | Fraction:
+    return f.numerator if f.denominator == 1 else f
+
+
+def _row_key(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """By unit (text: the scan casts it), then month; nulls last."""
+    unit, month = row[0], row[1]
+    return (unit is None, "" if unit is None else unit, month is None, month)
 
 
 def _nfc(text: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
-def _value(func: str, cells: list[Any], factor: Fraction) -> Value | None:
-    if func == "count":
-        return int(cells[0] or 0)
-    if func == "share":
-        return Pair(int(cells[0] or 0), int(cells[1] or 0))
-    if func == "avg":
-        total = _exact(cells[0]) if cells[0] is not None else 0
-        return Pair(_scale(total, factor), int(cells[1] or 0))
-    if cells[0] is None:
-        return 0 if func == "sum" else None
-    return _scale(_exact(cells[0]), factor)
-
-
 def _exact(v: Any) -> int | Fraction:
     """An engine's number → int or Fraction, never through binary floating point."""
+    if v.__class__ is int:
+        return v  # type: ignore[no-any-return]
     if isinstance(v, bool):
         return int(v)
     if isinstance(v, int):
@@ -265,11 +304,4 @@ def _exact(v: Any) -> int | Fraction:
         raise TypeError("a date is not a number")
     else:
         f = Fraction(str(v))
-    return f.numerator if f.denominator == 1 else f
-
-
-def _scale(v: int | Fraction, factor: Fraction) -> int | Fraction:
-    if factor == 1:
-        return v
-    f = Fraction(v) * factor
     return f.numerator if f.denominator == 1 else f
