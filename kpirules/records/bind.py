@@ -100,9 +100,9 @@ def _bind_text(name: str, text: str, base: Path | None) -> Binding:
         db = _resolve(m.group("db"), base)
         _check_file(db, m.group("db"))
         return Binding(name, "duckdb", text, database=str(db), table=m.group("table"))
-    if _GLOB_CHARS & set(text):
-        return _bind_glob(name, text, base)
     path = _resolve(text, base)
+    if _GLOB_CHARS & set(text) and not path.exists():  # a file named data[1].csv is a file
+        return _bind_glob(name, text, base)
     _check_file(path, text)
     fmt = _format(path, text)
     _sniff(path, text, fmt)

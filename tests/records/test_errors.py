@@ -106,6 +106,12 @@ def test_an_empty_glob(tmp_path: Path) -> None:
     assert err.path == "parts/*.parquet" and "no file matches" in err.message
 
 
+def test_a_file_whose_name_looks_like_a_glob(tmp_path: Path) -> None:
+    _table(tmp_path, "d[1].parquet")
+    b = bind("d", "d[1].parquet", tmp_path)
+    assert b.paths == (str(tmp_path / "d[1].parquet"),) and b.format == "parquet"
+
+
 def test_a_glob_of_mixed_formats(tmp_path: Path) -> None:
     _table(tmp_path, "a.parquet")
     (tmp_path / "b.csv").write_text("unit_id\na\n")
