@@ -291,7 +291,7 @@ def _nfc(text: str) -> str:
 def _exact(v: Any) -> int | Fraction:
     """An engine's number → int or Fraction, never through binary floating point."""
     if v.__class__ is int:
-        return v  # type: ignore[no-any-return]
+        return int(v)
     if isinstance(v, bool):
         return int(v)
     if isinstance(v, int):

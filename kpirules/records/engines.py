@@ -153,12 +153,12 @@ class DuckDBEngine:
         self._con, self._dbs = None, {}
 
     # ---- FROM
-    def table(self, b: Binding) -> exp.Expression:
+    def table(self, b: Binding) -> exp.Expr:
         """What the placeholder table becomes for binding ``b``."""
         if b.kind == "files":
             files = exp.Array(expressions=[exp.Literal.string(p) for p in b.paths])
             reader = {"parquet": "read_parquet", "csv": "read_csv", "json": "read_json"}[b.format]
-            args: list[exp.Expression] = [files]
+            args: list[exp.Expr] = [files]
             if b.column_types and b.format == "csv":
                 types = [exp.PropertyEQ(this=exp.Literal.string(c),
                                         expression=exp.Literal.string(_DUCK_TYPES[k]))
@@ -195,7 +195,7 @@ class DuckDBEngine:
             self._views[id(b.obj)] = name
         return name
 
-    def _send(self, kind: str, tree: exp.Expression, b: Binding) -> tuple[Any, str]:
+    def _send(self, kind: str, tree: exp.Expr, b: Binding) -> tuple[Any, str]:
         """Print ``tree`` (placeholder replaced) and return (connection or relation, sql)."""
         sql = to_sql(_with_from(tree, self.table(b)), self.dialect)
         self.log.append((kind, sql))
@@ -236,7 +236,7 @@ class DuckDBEngine:
 _DUCK_TYPES = {"text": "VARCHAR", "number": "DOUBLE", "bool": "BOOLEAN"}
 
 
-def _with_from(tree: exp.Expression, table: exp.Expression) -> exp.Expression:
+def _with_from(tree: exp.Expr, table: exp.Expr) -> exp.Expr:
     out = tree.copy()
     src = out.args.get("from") or out.args.get("from_")
     assert src is not None

@@ -196,7 +196,7 @@ def date_columns(decl: ast.SourceDecl, facts: list[FactInfo]) -> set[str]:
 
 
 # ---------------------------------------------------------------- printing
-def to_sql(tree: exp.Expression, dialect: str = "duckdb", pretty: bool = False) -> str:
+def to_sql(tree: exp.Expr, dialect: str = "duckdb", pretty: bool = False) -> str:
     """Print ``tree`` for ``dialect``; ``TRY_CAST`` becomes a guarded ``CAST`` where the
     dialect has none (PostgreSQL)."""
     if dialect in ("postgres", "postgresql"):
@@ -207,7 +207,7 @@ def to_sql(tree: exp.Expression, dialect: str = "duckdb", pretty: bool = False) 
 _ISO_DATE = r"^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}"
 
 
-def _pg_try_cast(node: exp.Expression) -> exp.Expression:
+def _pg_try_cast(node: exp.Expr) -> exp.Expr:
     if isinstance(node, exp.TryCast) and node.to.this == exp.DataType.Type.DATE:
         inner = node.this
         return exp.Case(ifs=[exp.If(this=exp.RegexpLike(this=inner.copy(),
@@ -235,8 +235,8 @@ class _Compiler:
         self.families = {k: family(v, dialect) for k, v in schema.items()}
         self.shown = shown
         self.diags: list[Diagnostic] = []
-        self.exprs: dict[exp.Expression, str] = {}
-        self.select: list[exp.Expression] = []
+        self.exprs: dict[exp.Expr, str] = {}
+        self.select: list[exp.Expr] = []
         self.taken: set[str] = {*KEYS, BAD_DATE}
         self.dates: set[str] = set()
 
@@ -286,7 +286,7 @@ class _Compiler:
         if unit is None or when is None or self.diags:
             return None
         unit_col, unit_fam = unit
-        unit_expr: exp.Expression = unit_col if unit_fam == "text" else \
+        unit_expr: exp.Expr = unit_col if unit_fam == "text" else \
             exp.cast(unit_col.copy(), _TEXT)
         period_col, period_fam = when
         if period_fam not in (*_DATEISH, "text"):
@@ -298,7 +298,7 @@ class _Compiler:
         start = _date_literal(period.first_day().isoformat())
         end = _date_literal(period.end_day().isoformat())
         if period_fam == "text":
-            day: exp.Expression = exp.TryCast(this=period_col.copy(), to=_DATE.copy(), safe=True)
+            day: exp.Expr = exp.TryCast(this=period_col.copy(), to=_DATE.copy(), safe=True)
             inside = exp.and_(exp.GTE(this=day.copy(), expression=start),
                               exp.LT(this=day.copy(), expression=end))
             unreadable = exp.and_(exp.Is(this=day.copy(), expression=exp.null()),
@@ -309,7 +309,7 @@ class _Compiler:
             day = period_col
             where = exp.and_(exp.GTE(this=period_col.copy(), expression=start),
                              exp.LT(this=period_col.copy(), expression=end))
-        month = exp.DateTrunc(this=day.copy(), unit=exp.var("MONTH"))
+        month = exp.DateTrunc(this=day.copy(), unit=exp.var("MONTH"))  # type: ignore[no-untyped-call]
         head = [exp.alias_(unit_expr, KEYS[0], quoted=True),
                 exp.alias_(month, KEYS[1], quoted=True),
                 exp.alias_(exp.Count(this=exp.Star()), KEYS[2], quoted=True)]
@@ -322,7 +322,7 @@ class _Compiler:
         return Scan(self.name, tree, tuple(outputs), decl.period_by.value,
                     decl.unit_by.value, period_fam == "text")
 
-    def add(self, expr: exp.Expression, alias: str) -> str:
+    def add(self, expr: exp.Expr, alias: str) -> str:
         """A result column for ``expr`` (shared when another fact computes the same)."""
         if expr == exp.Count(this=exp.Star()):
             return KEYS[2]
@@ -345,7 +345,7 @@ class _Compiler:
         if agg.where is not None and cond is None:
             return None
 
-        def filtered(e: exp.Expression) -> exp.Expression:
+        def filtered(e: exp.Expr) -> exp.Expr:
             if cond is None:
                 return e
             return exp.Filter(this=e, expression=exp.Where(this=cond.copy()))
@@ -366,7 +366,7 @@ class _Compiler:
                             f"`{agg.column.value}` holds {_FAMILY_WORDS[fam]}",
                             "count records instead: count(" + self.name + " where …)")
             return None
-        value: exp.Expression = col
+        value: exp.Expr = col
         if fam == "float":
             value = exp.cast(col.copy(), EXACT)
         elif fam == "bool":
@@ -383,7 +383,7 @@ class _Compiler:
         return None  # an unknown function: the checker reported it
 
     # ---- conditions
-    def condition(self, c: ast.Condition) -> exp.Expression | None:
+    def condition(self, c: ast.Condition) -> exp.Expr | None:
         if isinstance(c, ast.BoolOp):
             left, right = self.condition(c.left), self.condition(c.right)
             if left is None or right is None:
@@ -420,7 +420,7 @@ class _Compiler:
         return self.compare(got, c.op, c.right, c.left)
 
     def compare(self, left: tuple[exp.Column, str], op: str, v: ast.Value,
-                ident: ast.Ident) -> exp.Expression | None:
+                ident: ast.Ident) -> exp.Expr | None:
         col, fam = left
         name = ident.value
         if isinstance(v, ast.Text) and v.kind == "null":
@@ -476,7 +476,7 @@ class _Compiler:
 
     def columns_compare(self, col: exp.Column, fam: str, op: str,
                         other: tuple[exp.Column, str], name: str,
-                        ref: ast.Ref) -> exp.Expression | None:
+                        ref: ast.Ref) -> exp.Expr | None:
         ocol, ofam = other
         if fam in _DATEISH or ofam in _DATEISH or name in self.dates or ref.name in self.dates:
             if fam in (*_DATEISH, "text") and ofam in (*_DATEISH, "text"):
@@ -490,7 +490,7 @@ class _Compiler:
         return None
 
     def in_period(self, col: exp.Column, fam: str, op: str, v: ast.Text,
-                  name: str) -> exp.Expression | None:
+                  name: str) -> exp.Expr | None:
         """``received_at < 2022-03`` compares with the month: = in it, < before it,
         <= before its end, > after it, >= from its start."""
         try:
@@ -507,7 +507,7 @@ class _Compiler:
         lo, hi = _date_literal(p.first_day().isoformat()), _date_literal(p.end_day().isoformat())
         inside = exp.paren(exp.and_(exp.GTE(this=d.copy(), expression=lo),
                                     exp.LT(this=d.copy(), expression=hi)), copy=False)
-        make_: dict[str, Callable[[], exp.Expression]] = {
+        make_: dict[str, Callable[[], exp.Expr]] = {
             "=": lambda: inside,
             "!=": lambda: exp.paren(exp.or_(exp.LT(this=d.copy(), expression=lo.copy()),
                                             exp.GTE(this=d.copy(), expression=hi.copy())),
@@ -521,17 +521,17 @@ class _Compiler:
 
 
 # ---------------------------------------------------------------- small builders
-def _cmp(op: str, a: exp.Expression, b: exp.Expression) -> exp.Expression:
+def _cmp(op: str, a: exp.Expr, b: exp.Expr) -> exp.Expr:
     cls = {"=": exp.EQ, "!=": exp.NEQ, "<": exp.LT, "<=": exp.LTE, ">": exp.GT,
            ">=": exp.GTE}[op]
     return cls(this=a.copy(), expression=b.copy())
 
 
-def _date_literal(iso: str) -> exp.Expression:
+def _date_literal(iso: str) -> exp.Expr:
     return exp.cast(exp.Literal.string(iso), _DATE.copy())
 
 
-def _as_date(col: exp.Column, fam: str) -> exp.Expression:
+def _as_date(col: exp.Column, fam: str) -> exp.Expr:
     if fam == "date":
         return col.copy()
     if fam == "timestamp":
@@ -539,12 +539,12 @@ def _as_date(col: exp.Column, fam: str) -> exp.Expression:
     return exp.TryCast(this=col.copy(), to=_DATE.copy(), safe=True)
 
 
-def _blank_to_null(col: exp.Column) -> exp.Expression:
+def _blank_to_null(col: exp.Column) -> exp.Expr:
     return exp.Nullif(this=exp.Trim(this=col.copy()), expression=exp.Literal.string(""))
 
 
-def _is_null(col: exp.Column, fam: str, negated: bool) -> exp.Expression:
+def _is_null(col: exp.Column, fam: str, negated: bool) -> exp.Expr:
     """``is null``; for text an empty cell counts as null, as in a CSV export."""
-    target: exp.Expression = _blank_to_null(col) if fam == "text" else col.copy()
-    node: exp.Expression = exp.Is(this=target, expression=exp.null())
+    target: exp.Expr = _blank_to_null(col) if fam == "text" else col.copy()
+    node: exp.Expr = exp.Is(this=target, expression=exp.null())
     return exp.not_(node) if negated else node
