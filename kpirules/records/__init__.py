@@ -6,7 +6,8 @@
 
 ``derive`` returns the derived facts per (unit, fact) and month, exact and in base
 units, for the evaluator to roll up. The pieces: :mod:`.bind` (where a source's records
-are), :mod:`.sql` (facts → one sqlglot tree per source, printed per dialect),
+are), :mod:`.sql` (facts → one sqlglot tree per source, printed per dialect), :mod:`.columns`
+(engine types → kinds; how the ruleset uses each column),
 :mod:`.engines` (the :class:`Engine` protocol and DuckDB), :mod:`.derive` (the steps).
 """
 

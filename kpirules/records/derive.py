@@ -36,8 +36,9 @@ from ..errors import FactsError, RulesetError
 from ..periods import Period, parse_period
 from ..values import NO_VALUE, Pair, Value
 from .bind import Binding, bind
+from .columns import column_kinds, family
 from .engines import Engine, make_engine
-from .sql import BAD_DATE, Scan, column_kinds, compile_scan, family
+from .sql import BAD_DATE, Scan, compile_scan
 
 __all__ = ["FactValues", "derive", "plan_scans", "sources_of", "zero"]
 

@@ -37,15 +37,14 @@ from .. import ast
 from ..checker import FactInfo
 from ..diagnostics import Diagnostic, Span, make
 from ..periods import Period, PeriodSyntaxError, parse_date, parse_period
+from .columns import FAMILY_WORDS, date_columns, family
 
 __all__ = [
     "DIALECTS",
     "KEYS",
     "Output",
     "Scan",
-    "column_kinds",
     "compile_scan",
-    "family",
     "placeholder",
     "to_sql",
 ]
@@ -94,105 +93,6 @@ class Scan:
 def placeholder(source: str) -> exp.Table:
     """The table node a scan reads; engines replace it with the binding's FROM."""
     return exp.Table(this=exp.to_identifier(source, quoted=True))
-
-
-# ---------------------------------------------------------------- types
-def family(type_name: str, dialect: str = "duckdb") -> str:
-    """An engine's type name → text | date | timestamp | int | decimal | float | bool |
-    other. Understands DuckDB, PostgreSQL and Spark spellings."""
-    t = type_name.strip()
-    if t.upper().startswith("ENUM"):
-        return "text"
-    try:
-        dt = exp.DataType.build(t, dialect=dialect)
-    except Exception:  # noqa: BLE001 - sqlglot raises several types for exotic names
-        return "other"
-    k = dt.this
-    T = exp.DataType.Type
-    if k in exp.DataType.TEXT_TYPES:
-        return "text"
-    if k in (T.DATE, T.DATE32):
-        return "date"
-    if k in exp.DataType.TEMPORAL_TYPES and k not in (T.TIME, T.TIMETZ):
-        return "timestamp"
-    if k == T.BOOLEAN:
-        return "bool"
-    if k in exp.DataType.INTEGER_TYPES and k != T.BIT:
-        return "int"
-    if k in (T.FLOAT, T.DOUBLE, T.UDOUBLE):
-        return "float"
-    if k in exp.DataType.REAL_TYPES:
-        return "decimal"
-    return "other"
-
-
-_FAMILY_WORDS = {"text": "text", "date": "dates", "timestamp": "timestamps",
-                 "int": "whole numbers", "decimal": "decimal numbers",
-                 "float": "floating-point numbers", "bool": "true/false values",
-                 "other": "values of another type"}
-
-
-def _used_with(facts: list[FactInfo], match: Callable[[ast.Value], bool]) -> list[str]:
-    """Columns compared somewhere with a value ``match`` accepts."""
-    out: list[str] = []
-
-    def walk(c: ast.Condition) -> None:
-        if isinstance(c, ast.BoolOp):
-            walk(c.left)
-            walk(c.right)
-        elif isinstance(c, ast.Not):
-            walk(c.operand)
-        elif isinstance(c, (ast.Compare, ast.InList)):
-            values = (c.right,) if isinstance(c, ast.Compare) else c.values
-            if any(match(v) for v in values):
-                out.append(c.left.value)
-
-    for info in facts:
-        if info.derived is not None and info.derived.where is not None:
-            walk(info.derived.where)
-    return out
-
-
-def _is_text(v: ast.Value) -> bool:
-    return isinstance(v, ast.Text) and v.kind == "string"
-
-
-def _is_dateish_literal(v: ast.Value) -> bool:
-    return isinstance(v, ast.Text) and v.kind in ("date", "period")
-
-
-def column_kinds(decl: ast.SourceDecl, facts: list[FactInfo],
-                 schema: dict[str, str]) -> dict[str, str]:
-    """How the ruleset uses each column — ``text`` (the unit column, compared with a
-    string), ``number`` (aggregated, compared with a number) or ``bool`` (compared with
-    true/false). Where an engine guesses types (CSV), columns are read as used; a column
-    used two ways is left to the compiler, which reports it."""
-    uses: dict[str, set[str]] = {}
-
-    def use(col: str, kind: str) -> None:
-        uses.setdefault(col, set()).add(kind)
-
-    if decl.unit_by is not None:
-        use(decl.unit_by.value, "text")
-    for col in _used_with(facts, _is_text):
-        use(col, "text")
-    for col in _used_with(facts, lambda v: isinstance(v, ast.Number)):
-        use(col, "number")
-    for col in _used_with(facts, lambda v: isinstance(v, ast.Ref) and v.name not in schema
-                          and v.name.lower() in ("true", "false")):
-        use(col, "bool")
-    for info in facts:
-        agg = info.derived
-        if agg is not None and agg.column is not None and agg.func.value != "count":
-            use(agg.column.value, "number")
-    return {c: next(iter(k)) for c, k in uses.items() if len(k) == 1}
-
-
-def date_columns(decl: ast.SourceDecl, facts: list[FactInfo]) -> set[str]:
-    """Columns the ruleset uses as dates: the period column, and columns compared with a
-    date or a period. Two text columns compare as dates when one of them is such."""
-    out = {decl.period_by.value} if decl.period_by is not None else set()
-    return out | set(_used_with(facts, _is_dateish_literal))
 
 
 # ---------------------------------------------------------------- printing
@@ -291,7 +191,7 @@ class _Compiler:
         period_col, period_fam = when
         if period_fam not in (*_DATEISH, "text"):
             self.type_error(decl.period_by.span, f"the period column `{decl.period_by.value}` "
-                            f"holds {_FAMILY_WORDS[period_fam]}, not dates",
+                            f"holds {FAMILY_WORDS[period_fam]}, not dates",
                             "period by names a column of dates (2022-03-31), as text or as "
                             "dates")
             return None
@@ -363,7 +263,7 @@ class _Compiler:
         col, fam = got
         if fam not in (*_NUMERIC, "bool"):
             self.type_error(agg.column.span, f"`{func}` needs a column of numbers; "
-                            f"`{agg.column.value}` holds {_FAMILY_WORDS[fam]}",
+                            f"`{agg.column.value}` holds {FAMILY_WORDS[fam]}",
                             "count records instead: count(" + self.name + " where …)")
             return None
         value: exp.Expr = col
@@ -434,7 +334,7 @@ class _Compiler:
         if isinstance(v, ast.Ref) and v.name not in self.families and \
                 v.name.lower() in ("true", "false"):
             if fam != "bool":
-                self.type_error(v.span, f"`{name}` holds {_FAMILY_WORDS[fam]}, not true/false",
+                self.type_error(v.span, f"`{name}` holds {FAMILY_WORDS[fam]}, not true/false",
                                 "compare it with a value of its own type")
                 return None
             return _cmp(op, col, exp.Boolean(this=v.name.lower() == "true"))
@@ -447,7 +347,7 @@ class _Compiler:
             if fam not in _NUMERIC:
                 hint = (f'a text column is compared with text: {name} {op} "{v.text}"'
                         if fam == "text" else "compare it with a value of its own type")
-                self.type_error(v.span, f"`{name}` holds {_FAMILY_WORDS[fam]}; it cannot be "
+                self.type_error(v.span, f"`{name}` holds {FAMILY_WORDS[fam]}; it cannot be "
                                 f"compared with the number {v.text}", hint)
                 return None
             text = v.text if v.value >= 0 else "-" + v.text.lstrip("-")
@@ -460,7 +360,7 @@ class _Compiler:
                 self.error("E401", str(exc), v.span)
                 return None
             if fam not in (*_DATEISH, "text"):
-                self.type_error(v.span, f"`{name}` holds {_FAMILY_WORDS[fam]}; it cannot be "
+                self.type_error(v.span, f"`{name}` holds {FAMILY_WORDS[fam]}; it cannot be "
                                 f"compared with the date {v.value}",
                                 "dates compare with columns of dates")
                 return None
@@ -470,7 +370,7 @@ class _Compiler:
                     "date": f"write the date bare: {name} {op} 2022-01-31",
                     "timestamp": f"write the date bare: {name} {op} 2022-01-31"}.get(
                         fam, f"write the number without quotes: {name} {op} 5")
-            self.type_error(v.span, f"`{name}` holds {_FAMILY_WORDS[fam]}, not text", hint)
+            self.type_error(v.span, f"`{name}` holds {FAMILY_WORDS[fam]}, not text", hint)
             return None
         return _cmp(op, col, exp.Literal.string(v.value))
 
@@ -483,8 +383,8 @@ class _Compiler:
                 return _cmp(op, _as_date(col, fam), _as_date(ocol, ofam))
         elif fam == ofam or (fam in _NUMERIC and ofam in _NUMERIC):
             return _cmp(op, col, ocol)
-        self.type_error(ref.span, f"`{name}` holds {_FAMILY_WORDS[fam]} and `{ref.name}` "
-                        f"holds {_FAMILY_WORDS[ofam]}: they cannot be compared",
+        self.type_error(ref.span, f"`{name}` holds {FAMILY_WORDS[fam]} and `{ref.name}` "
+                        f"holds {FAMILY_WORDS[ofam]}: they cannot be compared",
                         "compare columns of the same kind (dates with dates, numbers with "
                         "numbers)")
         return None
@@ -499,7 +399,7 @@ class _Compiler:
             self.error("E401", str(exc), v.span)
             return None
         if fam not in (*_DATEISH, "text"):
-            self.type_error(v.span, f"`{name}` holds {_FAMILY_WORDS[fam]}; it cannot be "
+            self.type_error(v.span, f"`{name}` holds {FAMILY_WORDS[fam]}; it cannot be "
                             f"compared with the period {v.value}",
                             "periods compare with columns of dates")
             return None

@@ -20,7 +20,7 @@ from kpirules import ast
 from kpirules.checker import FactInfo
 from kpirules.periods import parse_period
 from kpirules.records import DIALECTS, DuckDBEngine, bind, compile_scan, derive, plan_scans
-from kpirules.records.sql import family
+from kpirules.records.columns import family
 from kpirules.units import COUNT, NUMBER
 from kpirules.values import Pair
 
