@@ -72,7 +72,11 @@ def _parser() -> argparse.ArgumentParser:
         cmd.add_argument("--period", metavar="P", help="period to evaluate: 2022, 2022-Q3 or "
                          "2022-07 (default: the ruleset's `period`)")
         cmd.add_argument("--source", action="append", default=[], metavar="NAME=PATH",
-                         help="bind a records source (not supported by this version yet)")
+                         help="bind a records source to data: a CSV, Parquet or JSON-lines "
+                         "file, a glob of them, or file.duckdb:table (overrides the "
+                         "ruleset's `from`); repeatable")
+        cmd.add_argument("--quiet", "-q", action="store_true",
+                         help="no progress display while records are scanned")
 
     check = sub.add_parser("check", help="evaluate a ruleset on facts and report verdicts",
                            description="Evaluate every objective of RULESET on the facts and "
@@ -142,10 +146,18 @@ def _lint(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _sources(args: argparse.Namespace) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in getattr(args, "source", None) or []:
+        name, sep, path = item.partition("=")
+        if not sep or not name.strip() or not path.strip():
+            raise EvaluationError(f"--source {item}: write NAME=PATH, e.g. "
+                                  "--source dossiers=data/dossiers.parquet")
+        out[name.strip()] = path.strip()
+    return out
+
+
 def _load_data(args: argparse.Namespace) -> tuple[object, object]:
-    if getattr(args, "source", None):
-        raise EvaluationError("--source: records sources are not supported by this version "
-                              "yet; give the facts as a fact set with --facts")
     facts = merge([read_facts(f) for f in args.facts]) if args.facts else None
     units = read_units(args.units) if args.units else None
     return facts, units
@@ -155,7 +167,8 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     rs = load(args.ruleset)
     facts, units = _load_data(args)
     report = rs.evaluate(facts, units=units, period=args.period,  # type: ignore[arg-type]
-                         compare=args.compare, as_of=args.as_of)
+                         compare=args.compare, as_of=args.as_of, sources=_sources(args),
+                         progress=not args.quiet)
     for w in report.warnings:
         err.write(f"warning: {w}\n")
     color = args.format == "table" and not args.output and out.isatty() and \
@@ -187,7 +200,8 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise EvaluationError(f"no objective `{args.objective}` in {args.ruleset}; it has: "
                               + ", ".join(rs.objective_ids))
     facts, units = _load_data(args)
-    text, code = explain_text(rs, args.objective, facts, units=units, period=args.period)
+    text, code = explain_text(rs, args.objective, facts, units=units, period=args.period,
+                              sources=_sources(args))
     out.write(text)
     return code
 

@@ -280,11 +280,6 @@ class Resolver:
 
     def _over_units(self, unit: str, fact: str, period: Period) -> Value | Missing:
         info = self.plan.facts.get(fact)
-        if info is not None and info.derived is not None and not self.reporters(fact):
-            return Missing([f"`{fact}` is counted from the records of source "
-                            f"`{info.derived.source.value}`, which is not bound: give "
-                            f"--source {info.derived.source.value}=PATH (or `from \"PATH\"` "
-                            "in the ruleset)"])
         kids = self.tree.children.get(unit, ())
         rep = self.reporters(fact)
         reporting = [k for k in kids if k in rep]

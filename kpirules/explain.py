@@ -107,9 +107,10 @@ def _row_text(row: ResultRow) -> str:
 
 
 def explain_text(rs: Ruleset, objective: str, facts: Any, *, units: Any = None,
-                 period: str | None = None) -> tuple[str, int]:
-    report = rs.evaluate(facts, units=units, period=period, objectives=[objective])
-    resolver, _ = rs.resolver(facts, units=units, period=period)
+                 period: str | None = None, sources: Any = None) -> tuple[str, int]:
+    report = rs.evaluate(facts, units=units, period=period, objectives=[objective],
+                         sources=sources)
+    resolver, _ = rs.resolver(facts, units=units, period=period, sources=sources)
     op = next(o for o in rs.plan.objectives if o.id == objective)
     by_part = {t.part: t for t in op.targets}
     tree = resolver.tree

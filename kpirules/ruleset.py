@@ -83,17 +83,20 @@ class Ruleset:
                  sources: Mapping[str, Any] | None = None,
                  objectives: Iterable[str] | None = None,
                  compare: str | Period | None = None,
-                 as_of: str | Period | None = None) -> Report:
+                 as_of: str | Period | None = None,
+                 engine: str | Any = "duckdb", progress: bool = False) -> Report:
         """Evaluate every objective (or those named) for ``period`` (default: the ruleset's).
 
         ``compare``: another period (2021) whose actuals are added to every row as
         ``previous`` and ``change``. ``as_of``: a month inside the period; the period is
         evaluated on data through that month only, and its rows are marked ``partial``.
+        ``sources``: records bound by source name (a path, a glob, ``file.duckdb:table``,
+        a DuckDB relation, a pyarrow Table); derived facts are counted from them with
+        one scan per source on ``engine`` (DuckDB by default). ``facts`` may then be
+        omitted.
         """
-        if sources:
-            raise EvaluationError("records sources are not supported by this version yet; "
-                                  "give the facts as a fact set (--facts)")
-        run = self._prepare(facts, units, period)
+        run = self._prepare(facts, units, period, sources=sources, engine=engine,
+                            progress=progress, also=compare)
         if objectives is not None:
             objectives = list(objectives)
             unknown = [o for o in objectives if o not in self.objective_ids]
@@ -101,14 +104,15 @@ class Ruleset:
                 raise EvaluationError(f"no objective {', '.join(unknown)} in {self.path}")
         month = self._as_of(as_of, run.period)
         report = evaluate(self._plan, run.own, run.tree, run.period, warnings=run.warnings,
-                          objectives=objectives, as_of=month)
+                          objectives=objectives, as_of=month, counted=run.counted)
         if compare is None:
             return report
         before = self._period(compare)
         if before == run.period:
             raise EvaluationError(f"--compare {before} is the evaluated period itself")
         previous = evaluate(self._plan, run.own, run.tree, before, objectives=objectives,
-                            as_of=_shift(month, run.period, before) if month else None)
+                            as_of=_shift(month, run.period, before) if month else None,
+                            counted=run.counted)
         if all(r.actual is None for r in previous.results):
             raise EvaluationError(f"--compare {before}: the facts hold no data for {before} "
                                   "(every row would be missing)")
@@ -127,10 +131,11 @@ class Ruleset:
         return month
 
     def resolver(self, facts: FactsArg = None, *, units: UnitsArg = None,
-                 period: str | Period | None = None) -> tuple[Resolver, Period]:
+                 period: str | Period | None = None,
+                 sources: Mapping[str, Any] | None = None) -> tuple[Resolver, Period]:
         """The roll-up engine over these facts (what ``explain`` shows)."""
-        run = self._prepare(facts, units, period)
-        return Resolver(run.own, self._plan, run.tree), run.period
+        run = self._prepare(facts, units, period, sources=sources)
+        return Resolver(run.own, self._plan, run.tree, counted=run.counted), run.period
 
     def lint_facts(self, facts: FactsArg, *, units: UnitsArg = None) -> list[str]:
         """Data warnings: undeclared facts, and a unit's own value that disagrees with the
@@ -159,7 +164,9 @@ class Ruleset:
                     "own value is used")
         return warnings
 
-    def _prepare(self, facts: FactsArg, units: UnitsArg, period: str | Period | None) -> _Prep:
+    def _prepare(self, facts: FactsArg, units: UnitsArg, period: str | Period | None, *,
+                 sources: Mapping[str, Any] | None = None, engine: Any = "duckdb",
+                 progress: bool = False, also: str | Period | None = None) -> _Prep:
         p = self._period(period)
         table = _units(units)
         factset = _facts(facts)
@@ -168,12 +175,56 @@ class Ruleset:
         warnings = factset.check(declared, known)
         own = self._store(factset)
         names: set[str] = set(factset.units())
+        counted: frozenset[str] = frozenset()
+        scanned = self._scanned_sources(factset, sources)
+        if scanned:
+            from .records import derive, sources_of  # DuckDB and sqlglot: only when used
+
+            counted = frozenset(info.name for name in scanned
+                                for info in sources_of(self._plan)[name])
+            given = sorted(f for f in counted if f in factset.facts())
+            if given:
+                raise EvaluationError(
+                    f"`{given[0]}` is counted from records, and the fact set gives it too; "
+                    "drop it from the facts, or do not bind its source")
+            periods = [p] + ([self._period(also)] if also is not None else [])
+            for q in periods:
+                records, more = derive(self._plan, sources, period=q, base_dir=self._base_dir,
+                                       units=known, engine=engine, progress=progress,
+                                       only=scanned)
+                warnings.extend(more)
+                for key, by_month in records.items():
+                    own.setdefault(key, {}).update(by_month)
+                    names.add(key[0])
         if self.unit:
             names.add(self.unit)
         for o in self._plan.objectives:
             if o.scope is not None and o.scope.unit is not None and table is None:
                 names.add(o.scope.unit.value)
-        return _Prep(p, own, Hierarchy.build(table, sorted(names)), list(warnings))
+        return _Prep(p, own, Hierarchy.build(table, sorted(names)), list(warnings), counted)
+
+    @property
+    def _base_dir(self) -> Path | None:
+        path = Path(self.path)
+        return path.parent if path.suffix == ".kpi" else None
+
+    def _scanned_sources(self, factset: FactSet,
+                         sources: Mapping[str, Any] | None) -> list[str]:
+        """Sources whose derived facts are counted from records: every source that is
+        bound (``sources=`` or ``from``), and every unbound one whose facts the fact set
+        does not give (derive then says how to bind it)."""
+        out: list[str] = []
+        decls = {s.name.value: s for s in self.ast.sources}
+        have = factset.facts()
+        by_source: dict[str, list[str]] = {}
+        for info in self._plan.facts.values():
+            if info.derived is not None:
+                by_source.setdefault(info.derived.source.value, []).append(info.name)
+        for name, fact_names in by_source.items():
+            bound = name in (sources or {}) or decls[name].path is not None
+            if bound or not all(f in have for f in fact_names):
+                out.append(name)
+        return out
 
     def _period(self, period: str | Period | None) -> Period:
         if isinstance(period, Period):
@@ -218,11 +269,12 @@ def _shift(month: Period, period: Period, other: Period) -> Period | None:
 
 
 class _Prep:
-    __slots__ = ("period", "own", "tree", "warnings")
+    __slots__ = ("period", "own", "tree", "warnings", "counted")
 
     def __init__(self, period: Period, own: dict[tuple[str, str], dict[Period, Value]],
-                 tree: Hierarchy, warnings: list[str]) -> None:
+                 tree: Hierarchy, warnings: list[str], counted: frozenset[str]) -> None:
         self.period, self.own, self.tree, self.warnings = period, own, tree, warnings
+        self.counted = counted
 
 
 def _facts(facts: FactsArg) -> FactSet:

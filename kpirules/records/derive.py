@@ -68,13 +68,15 @@ def sources_of(plan: Plan) -> dict[str, list[FactInfo]]:
 def derive(plan: Plan, sources: Mapping[str, Any] | None = None, *, period: Period | str,
            base_dir: str | Path | None = None, units: Iterable[str] | None = None,
            engine: str | Engine = "duckdb",
-           progress: bool = False) -> tuple[FactValues, list[str]]:
+           progress: bool = False,
+           only: Iterable[str] | None = None) -> tuple[FactValues, list[str]]:
     """The derived facts of ``plan`` for ``period``, from one scan per source.
 
     ``sources`` binds or overrides sources by name (a path — relative to the current
     directory —, a glob, ``file.duckdb:table``, a DuckDB relation, a pyarrow Table or a
     DataFrame); a source's ``from "…"`` is taken relative to ``base_dir``. ``units``, when
-    given, are the known unit ids: records naming others are an error (E524).
+    given, are the known unit ids: records naming others are an error (E524). ``only``
+    limits the scans to these sources (the others' facts come from a fact set).
     Returns ``({(unit, fact): {month: value}}, warnings)``, values in base units.
     """
     p = period if isinstance(period, Period) else parse_period(str(period))
@@ -83,7 +85,7 @@ def derive(plan: Plan, sources: Mapping[str, Any] | None = None, *, period: Peri
     facts: FactValues = {}
     warnings: list[str] = []
     try:
-        for scan, binding in _prepare(plan, sources, p, base_dir, eng):
+        for scan, binding in _prepare(plan, sources, p, base_dir, eng, only):
             rows = eng.run(scan.tree, binding)
             _collect(plan, scan, binding, rows, p, known, facts, warnings)
     finally:
@@ -114,8 +116,11 @@ def _close(eng: Engine) -> None:
 
 # ---------------------------------------------------------------- binding and compiling
 def _prepare(plan: Plan, sources: Mapping[str, Any] | None, period: Period,
-             base_dir: str | Path | None, eng: Engine) -> list[tuple[Scan, Binding]]:
-    used = sources_of(plan)
+             base_dir: str | Path | None, eng: Engine,
+             only: Iterable[str] | None = None) -> list[tuple[Scan, Binding]]:
+    wanted = set(only) if only is not None else None
+    used = {name: infos for name, infos in sources_of(plan).items()
+            if wanted is None or name in wanted}
     node = plan.checked.node
     decls = {s.name.value: s for s in node.sources}
     given = dict(sources or {})

@@ -131,6 +131,7 @@ def meets(op: str, value: Fraction, t: Fraction) -> bool:
 @example((100, 5000, 2000, 2000, True), "<", None)   # SPEC: needed 1
 @example((46, 50, 90000, 90000, True), ">=", None)   # SPEC: budget 1
 @example((0, 7, 0, 0, True), "<", None)              # < 0%: no k can, needed null
+@example((1, 1, 100000, 100000, False), ">", None)   # 1 of 1 against > 100%: needed null
 def test_needed_is_minimal_and_budget_maximal(c: tuple[int, int, int, int, bool], op: str,
                                               data: st.DataObject | None) -> None:
     n, d, k, _, percent = c
@@ -151,15 +152,18 @@ def test_needed_is_minimal_and_budget_maximal(c: tuple[int, int, int, int, bool]
     if r.verdict == "fail":
         assert r.budget is None, r
         if r.needed is None:
-            assert not up, f"a >/>= target can always be met by more good items: {r}"
-            assert not meets(op, Fraction(0, d), t), f"k = {n} would meet it: {r}"
+            # no k can: not even every bad item turning good (k = d - n for >, >=; the
+            # numerator is good / total), nor every bad item gone (k = n for <, <=)
+            if up:
+                assert not meets(op, Fraction(d, d), t), f"k = {d - n} would meet it: {r}"
+            else:
+                assert not meets(op, Fraction(0, d), t), f"k = {n} would meet it: {r}"
         else:
             j = r.needed
             assert j >= 1, r
             assert meets(op, moved(j), t), f"{j} items do not meet the target: {r}"
             assert not meets(op, moved(j - 1), t), f"{j - 1} items would do: {r}"
-            if not up:
-                assert j <= n, r
+            assert j <= (d - n if up else n), f"more items than there are: {r}"
     else:
         assert r.verdict == "pass", r
         assert r.needed is None, r

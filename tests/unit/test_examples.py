@@ -72,3 +72,31 @@ def test_embedding_example_runs(capsys: pytest.CaptureFixture[str]) -> None:
     runpy.run_path(str(ROOT / "examples" / "embedding.py"), run_name="__main__")
     out = capsys.readouterr().out
     assert "Q3.2" in out
+
+
+RECORDS = ROOT / "examples" / "records"
+
+
+def test_records_example_reports_match_goldens(golden) -> None:  # type: ignore[no-untyped-def]
+    """Facts counted from raw dossiers (one DuckDB scan), then the same evaluator."""
+    rs = kpirules.load(RECORDS / "dossiers.kpi")
+    units = kpirules.read_units(RECORDS / "data" / "units.csv")
+    report = rs.evaluate(units=units)
+    assert report.to_json() == rs.evaluate(units=units).to_json()
+    golden(report.to_json(), str(RECORDS / "expected" / "report.json"))
+    golden(render(report, "md", lang="vi"), str(RECORDS / "expected" / "report.md"))
+
+
+def test_records_example_cli_source_override(tmp_path: Path) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(["check", str(RECORDS / "dossiers.kpi"), "--units",
+                 str(RECORDS / "data" / "units.csv"), "--source",
+                 f"dossiers={RECORDS / 'data' / 'dossiers.parquet'}", "--format", "json",
+                 "--quiet"], out, err)
+    assert code in (0, 1), err.getvalue()
+    data = json.loads(out.getvalue())
+    expected = json.loads((RECORDS / "expected" / "report.json").read_text(encoding="utf-8"))
+    assert data == expected
+    bad = main(["check", str(RECORDS / "dossiers.kpi"), "--source", "dossiers"],
+               io.StringIO(), err)
+    assert bad == 2 and "NAME=PATH" in err.getvalue()
