@@ -33,16 +33,60 @@ from .results import ObjectiveVerdict, Report, ResultRow, Summary, exact, exact_
 __all__ = ["evaluate", "Missing", "Resolver", "Hierarchy", "scope_text", "condition_text"]
 
 
+# Why a row is missing or n/a: a code and its arguments, so that reports can say it in
+# their own language (report/messages/*.json: "reason.<code>"); the English text goes
+# into the JSON's `reason`.
+_REASONS = {
+    "absent": "`{fact}` for {unit} in {period}: {absent} absent{through}",
+    "absent_last": "`{fact}` for {unit} in {period}: the last sub-period {absent} absent"
+                   "{through}",
+    "through": " (data through {as_of} only)",
+    "no_value": "no `{fact}` for {unit} in {period}",
+    "no_value_pool": "no `{fact}` in {period}",
+    "unknown_unit": "unit `{unit}` is not in the units table",
+    "unit_no_facts": "unit `{unit}` has no facts (and no units table was given)",
+    "no_match": "no unit matches `{scope}`",
+    "pool_none": "no unit of `{scope}` reports `{fact}`",
+    "zero_den": "nothing to measure: {names} = 0",
+    "zero_den_any": "nothing to measure: a denominator is 0",
+    "no_records": "nothing to measure: `{fact}` has no records",
+}
+
+
+class Reason:
+    """One reason, as a code with its arguments."""
+
+    __slots__ = ("code", "args")
+
+    def __init__(self, code: str, **args: str) -> None:
+        self.code = code
+        self.args = args
+
+    def __str__(self) -> str:
+        as_of = self.args.get("as_of")
+        through = _REASONS["through"].format(as_of=as_of) if as_of else ""
+        return _REASONS[self.code].format(through=through, **self.args)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Reason) and (self.code, self.args) == (other.code, other.args)
+
+    def __hash__(self) -> int:
+        return hash((self.code, tuple(sorted(self.args.items()))))
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, **self.args}
+
+
 class Missing:
-    """An absent value, with the reasons in words."""
+    """An absent value, with the reasons."""
 
     __slots__ = ("reasons",)
 
-    def __init__(self, reasons: Iterable[str]) -> None:
+    def __init__(self, reasons: Iterable[Reason]) -> None:
         self.reasons = tuple(reasons)
 
     def __repr__(self) -> str:
-        return f"Missing({self.reasons!r})"
+        return f"Missing({[str(r) for r in self.reasons]!r})"
 
 
 # ---------------------------------------------------------------- the unit hierarchy
@@ -272,10 +316,9 @@ class Resolver:
 
         v = walk(period)
         if v is None or v is skip:
-            what = "the last sub-period " if agg == "last" else ""
-            through = f" (data through {self.as_of} only)" if self.as_of is not None else ""
-            return Missing([f"`{fact}` for {unit} in {period}: {what}"
-                            f"{', '.join(absent)} absent{through}"])
+            return Missing([Reason("absent_last" if agg == "last" else "absent", fact=fact,
+                                   unit=unit, period=str(period), absent=", ".join(absent),
+                                   as_of=str(self.as_of) if self.as_of is not None else "")])
         return v  # type: ignore[no-any-return]
 
     def _over_units(self, unit: str, fact: str, period: Period) -> Value | Missing:
@@ -284,7 +327,7 @@ class Resolver:
         rep = self.reporters(fact)
         reporting = [k for k in kids if k in rep]
         if not reporting:
-            return Missing([f"no `{fact}` for {unit} in {period}"])
+            return Missing([Reason("no_value", fact=fact, unit=unit, period=str(period))])
         return self.pool(reporting, fact, period)
 
     def pool(self, units: list[str], fact: str, period: Period) -> Value | Missing:
@@ -299,7 +342,7 @@ class Resolver:
         if reasons:
             return Missing(reasons)
         if not values:
-            return Missing([f"no `{fact}` in {period}"])
+            return Missing([Reason("no_value_pool", fact=fact, period=str(period))])
         return _combine(self.agg(fact), values)
 
     def source(self, unit: str, fact: str, period: Period) -> Source:
@@ -344,6 +387,21 @@ def _items(n: Value, d: Value, c: Cmp, met: bool,
             return None, nmax - n
         return (n - nmax if nmax >= 0 else None), None
     return None, None
+
+
+_SHOWN_REASONS = 4
+
+
+def _reasons(row: dict[str, Any], reasons: list[Reason]) -> None:
+    """The row's reasons: unique, the first few in full, the count of the rest."""
+    unique = list(dict.fromkeys(reasons))
+    shown = unique[:_SHOWN_REASONS]
+    text = "; ".join(str(r) for r in shown)
+    if len(unique) > _SHOWN_REASONS:
+        text += f"; and {len(unique) - _SHOWN_REASONS} more"
+    row["reason"] = text
+    row["reasons"] = [r.as_dict() for r in shown]
+    row["reasons_more"] = len(unique) - len(shown)
 
 
 def _cmp_text(c: Cmp) -> str:
@@ -400,7 +458,7 @@ class _Run:
         row["period"] = period_text
         row["scope"] = scope
         vals: dict[str, Value] = {}
-        reasons: list[str] | None = None
+        reasons: list[Reason] | None = None
         no_value: str | None = None
         own = self.r.own
         for f in tp.facts:
@@ -425,15 +483,12 @@ class _Run:
             else:
                 vals[f] = v  # type: ignore[assignment]
         if reasons is not None:
-            shown = "; ".join(dict.fromkeys(reasons[:4]))
-            if len(reasons) > 4:
-                shown += f"; and {len(reasons) - 4} more"
             row["verdict"] = "missing"
-            row["reason"] = shown
+            _reasons(row, reasons)
             return _fast_row(row)
         if no_value is not None:
             row["verdict"] = "n/a"
-            row["reason"] = f"nothing to measure: `{no_value}` has no records"
+            _reasons(row, [Reason("no_records", fact=no_value)])
             return _fast_row(row)
         if tp.simple is not None:
             # the hot path: good / total of two count facts, shown as a fraction of one
@@ -461,7 +516,8 @@ class _Run:
                      else den[0][0] * vals[den[0][1]])
                 if d == 0:
                     names = " + ".join(f for _, f in den)
-                    row.update(verdict="n/a", reason=f"nothing to measure: {names} = 0")
+                    row["verdict"] = "n/a"
+                    _reasons(row, [Reason("zero_den", names=names)])
                     return _fast_row(row)
             if n.__class__ is int and d.__class__ is int and d > 0:  # type: ignore[operator]
                 met = c.holds_ratio(n, d)  # type: ignore[arg-type]
@@ -473,7 +529,8 @@ class _Run:
             try:
                 actual = Fraction(tp.fn(vals))
             except NotApplicable:
-                row.update(verdict="n/a", reason="nothing to measure: a denominator is 0")
+                row["verdict"] = "n/a"
+                _reasons(row, [Reason("zero_den_any")])
                 return _fast_row(row)
             met = c.holds(actual)
             n = actual
@@ -499,7 +556,8 @@ class _Run:
                 "upper": exact(c.shown_upper), "kind": tp.kind, "reason": None,
                 "unit_name": None,
                 "warn": None if tp.warn is None else _cmp_text(tp.warn),
-                "previous": None, "change": None, "partial": False}
+                "previous": None, "change": None, "partial": False, "reasons": None,
+                "reasons_more": 0}
 
     def combined(self, op: ObjectivePlan, parts: list[ResultRow], unit: str | None,
                  scope: str | None, period: Period) -> ResultRow:
@@ -520,7 +578,8 @@ class _Run:
                           "scope": scope, "upper": None, "kind": "compound", "reason": None,
                           "unit_name": self.tree.name(unit) if unit is not None else None,
                           "warn": None, "previous": None, "change": None,
-                          "partial": parts[0].partial if parts else False})
+                          "partial": parts[0].partial if parts else False, "reasons": None,
+                          "reasons_more": 0})
 
     def matched(self, where: ast.Condition) -> list[str]:
         """Units whose attributes meet ``where``, in table order; computed once per condition."""
@@ -541,8 +600,8 @@ class _Run:
                     f"objective {op.id} has no scope and the ruleset names no `unit`: add "
                     "`unit ID` to the ruleset header, or a scope to the objective")
             if uid not in self.tree.parent:
-                why = (f"unit `{uid}` is not in the units table" if self.tree.has_table
-                       else f"unit `{uid}` has no facts (and no units table was given)")
+                why = Reason("unknown_unit" if self.tree.has_table else "unit_no_facts",
+                             unit=uid)
                 return [(uid, None, lambda f, p, why=why: Missing([why]))]
             return [(uid, None, None)]
         assert s.where is not None
@@ -553,7 +612,7 @@ class _Run:
                 "pass --units FILE (or units= in the API)")
         matched = self.matched(s.where)
         if not matched:
-            why = f"no unit matches `{text}`"
+            why = Reason("no_match", scope=text)
             return [(None, text, lambda f, p, why=why: Missing([why]))]
         if s.kind == "each":
             return [(u, None, None) for u in matched]
@@ -566,7 +625,7 @@ class _Run:
             rep = self.r.reporters(f)
             units = [u for u in pooled if u in rep]
             if not units:
-                return Missing([f"no unit of `{text}` reports `{f}`"])
+                return Missing([Reason("pool_none", scope=text, fact=f)])
             return self.r.pool(units, f, p)
 
         return [(None, text, pooled_get)]

@@ -53,7 +53,7 @@ def _pct(s: str | None) -> str:
 
 def _value(resolver: Resolver, rs: Ruleset, fact: str, v: Any) -> str:
     if isinstance(v, Missing):
-        return "missing — " + "; ".join(v.reasons)
+        return "missing — " + "; ".join(str(r) for r in v.reasons)
     info = rs.plan.facts[fact]
     shown = Fraction(v) / rs.plan.base_factor[fact]
     uom = "" if info.kind.name == "count" else info.uom

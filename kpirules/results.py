@@ -94,6 +94,10 @@ class ResultRow(BaseModel):
     change: str | None = Field(default=None, description="--compare: actual − previous (exact)")
     partial: bool = Field(default=False, description="--as-of: evaluated on data through the "
                           "as-of month only (year to date), not the whole period")
+    reasons: list[dict[str, str]] | None = Field(
+        default=None, description="why n/a or missing, as codes with their arguments "
+        "({\"code\": \"no_value\", \"fact\": …}); `reason` is their English text")
+    reasons_more: int = Field(default=0, description="reasons beyond those listed")
 
 
 class ObjectiveVerdict(BaseModel):

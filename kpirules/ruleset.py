@@ -13,6 +13,7 @@ from typing import Any
 
 from . import ast
 from .checker import CheckedRuleset, check
+from ._gc import paused as gc_paused
 from .compiler import Plan, Value, compile_plan
 from .diagnostics import Diagnostic, Source
 from .errors import EvaluationError
@@ -95,6 +96,14 @@ class Ruleset:
         one scan per source on ``engine`` (DuckDB by default). ``facts`` may then be
         omitted.
         """
+        with gc_paused():
+            return self._evaluate(facts, units, period, sources, objectives, compare, as_of,
+                                  engine, progress)
+
+    def _evaluate(self, facts: FactsArg, units: UnitsArg, period: str | Period | None,
+                  sources: Mapping[str, Any] | None, objectives: Iterable[str] | None,
+                  compare: str | Period | None, as_of: str | Period | None, engine: Any,
+                  progress: bool) -> Report:
         run = self._prepare(facts, units, period, sources=sources, engine=engine,
                             progress=progress, also=compare)
         if objectives is not None:
@@ -298,8 +307,9 @@ def _units(units: UnitsArg) -> UnitTable | None:
 
 # ---------------------------------------------------------------- loading
 def _build(source: Source) -> Ruleset:
-    tree = parse_source(source)
-    return Ruleset(compile_plan(check(tree)))
+    with gc_paused():
+        tree = parse_source(source)
+        return Ruleset(compile_plan(check(tree)))
 
 
 def load(path: str | Path) -> Ruleset:

@@ -91,6 +91,29 @@ def message(lang: str, key: str, **values: object) -> str:
     return template.format(**values) if values else template
 
 
+def reason(row: Any, lang: str = DEFAULT_LANG) -> str | None:
+    """Why a row is missing or n/a, in ``lang``: from the row's reason codes when it has
+    them (the evaluator's), else its ``reason`` text as is."""
+    codes = getattr(row, "reasons", None)
+    if not codes:
+        text = getattr(row, "reason", None)
+        return nfc(text) if text else None
+    parts = []
+    for r in codes:
+        args = {k: v for k, v in r.items() if k != "code"}
+        as_of = args.get("as_of")
+        through = message(lang, "reason.through", as_of=as_of) if as_of else ""
+        try:
+            parts.append(message(lang, f"reason.{r['code']}", through=through, **args))
+        except KeyError:  # a code this catalogue does not know: the evaluator's English
+            return nfc(row.reason) if getattr(row, "reason", None) else None
+    text = "; ".join(parts)
+    more = getattr(row, "reasons_more", 0)
+    if more:
+        text += message(lang, "reason.more", count=more)
+    return nfc(text)
+
+
 def verdict_word(verdict: str, lang: str) -> str:
     return message(lang, f"verdict.{verdict}")
 

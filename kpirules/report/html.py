@@ -36,6 +36,7 @@ import jinja2
 
 from kpirules.report.format import (
     NONE,
+    reason,
     cells,
     decimal,
     message,
@@ -308,7 +309,7 @@ def _row_view(row: ResultRow, scale: Scale | None, report: Report, lang: str) ->
         period=row.period, actual=NONE if unmeasured or compound else c.actual,
         target=_unbroken_target(row, c.target), gap=NONE if unmeasured else c.gap,
         delta=NONE if unmeasured else c.delta,
-        unmeasured=unmeasured, reason=nfc(row.reason) if unmeasured and row.reason else None,
+        unmeasured=unmeasured, reason=reason(row, lang) if unmeasured else None,
         bar=None if unmeasured else _bar(row, scale, c.actual, c.target, lang),
         previous=previous, change=change, trend=trend, trend_good=good, partial=row.partial)
 

@@ -34,7 +34,15 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from kpirules.report.format import NONE, cells, message, nfc, ordered_rows, unit_text
+from kpirules.report.format import (
+    NONE,
+    cells,
+    message,
+    nfc,
+    ordered_rows,
+    reason,
+    unit_text,
+)
 from kpirules.results import Report, ResultRow
 
 __all__ = ["case_name", "render_junit"]
@@ -72,12 +80,12 @@ def _case(row: ResultRow, report: Report, labels: dict[str, str], lang: str) -> 
         failure = ET.SubElement(case, "failure", {"type": "fail", "message": _text(text)})
         failure.text = _text(_detail(row))
     elif row.verdict == "missing":
-        reason = row.reason or message(lang, "verdict.missing")
+        why = reason(row, lang) or message(lang, "verdict.missing")
         error = ET.SubElement(case, "error", {"type": "missing", "message": _text(
-            message(lang, "junit.missing", reason=reason))})
+            message(lang, "junit.missing", reason=why))})
         error.text = _text(_detail(row))
     elif row.verdict == "n/a":
-        ET.SubElement(case, "skipped", {"message": _text(row.reason or
+        ET.SubElement(case, "skipped", {"message": _text(reason(row, lang) or
                                                          message(lang, "verdict.n/a"))})
     elif row.verdict == "warn":
         notes.append(message(lang, "junit.warn", **values))

@@ -7,7 +7,16 @@ table of its result rows; rows that are n/a or missing say why in a note column.
 
 from __future__ import annotations
 
-from kpirules.report.format import NONE, cells, message, nfc, ordered_rows, unit_text, verdict_word
+from kpirules.report.format import (
+    NONE,
+    cells,
+    message,
+    nfc,
+    ordered_rows,
+    reason,
+    unit_text,
+    verdict_word,
+)
 from kpirules.report.table import SUMMARY_ORDER
 from kpirules.results import Report, ResultRow
 
@@ -77,7 +86,7 @@ def _rows_table(rows: list[ResultRow], report: Report, lang: str) -> list[str]:
                  escape(c.target), escape(c.gap), escape(c.delta), _verdict(r.verdict, lang)]
         if with_note:
             unmeasured = r.verdict in ("n/a", "missing")
-            cols.append(escape(r.reason or NONE) if unmeasured else "")
+            cols.append(escape(reason(r, lang) or NONE) if unmeasured else "")
         body.append(cols)
     return _table([message(lang, k) for k in keys], align, body)
 

@@ -23,6 +23,7 @@ from rich.text import Text
 
 from kpirules.report.format import (
     NONE,
+    reason,
     cells,
     message,
     nfc,
@@ -70,7 +71,7 @@ def _cells(row: ResultRow, report: Report, label: str, lang: str) -> list[Text]:
     if row.verdict in ("n/a", "missing"):
         # nothing to measure: the reason stands in for the numbers, under the label
         # (the one wide column), and the numbers are dashes
-        text.append(("\n" if label else "") + "↳ " + nfc(row.reason or NONE), style="italic")
+        text.append(("\n" if label else "") + "↳ " + (reason(row, lang) or NONE), style="italic")
         actual, gap, delta = NONE, NONE, NONE
     else:
         actual, gap, delta = c.actual, c.gap, c.delta
