@@ -12,10 +12,11 @@ from fractions import Fraction
 from typing import Any
 
 from . import ast
-from .evaluate import Missing, Resolver
 from .periods import Period
 from .results import ResultRow, exact
+from .rollup import Missing, Resolver
 from .ruleset import Ruleset
+from .scopes import matches
 
 __all__ = ["explain_text", "measure_text"]
 
@@ -146,11 +147,10 @@ def _period(text: str) -> Period:
 
 
 def _pooled_units(resolver: Resolver, op: Any, facts: tuple[str, ...]) -> list[str]:
-    from .evaluate import _match
 
     tree = resolver.tree
     where = op.scope.where
-    matched = [u for u in tree.parent if _match(where, tree.attrs[u])]
+    matched = [u for u in tree.parent if matches(where, tree.attrs[u])]
     chosen = set(matched)
     pooled = [u for u in matched if not any(a in chosen for a in tree.ancestors(u))]
     rep = set().union(*(resolver.reporters(f) for f in facts)) if facts else set()

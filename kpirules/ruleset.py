@@ -12,17 +12,19 @@ from pathlib import Path
 from typing import Any
 
 from . import ast
-from .checker import CheckedRuleset, check
 from ._gc import paused as gc_paused
+from .checker import CheckedRuleset, check
 from .compiler import Plan, Value, compile_plan
 from .diagnostics import Diagnostic, Source
 from .errors import EvaluationError
-from .evaluate import Hierarchy, Missing, Resolver, evaluate
 from .evaluate import compare as compare_reports
+from .evaluate import evaluate
 from .facts import FactSet, UnitTable, merge, read_facts, read_units
 from .parser import parse_source, read_source
 from .periods import Period, PeriodSyntaxError, parse_period
 from .results import Report, exact
+from .rollup import Missing, Resolver
+from .scopes import Hierarchy
 from .units import factor
 
 __all__ = ["Ruleset", "load", "loads", "parse"]
