@@ -13,7 +13,6 @@ from typing import Union
 
 from .diagnostics import Diagnostic, Source, Span
 
-
 NO_SOURCE = Source("<none>", "")
 NO_SPAN = Span(NO_SOURCE, 0, 0)
 

@@ -19,7 +19,8 @@ from .diagnostics import render
 from .errors import EvaluationError, FactsError, KpiError, RulesetError
 from .explain import explain_text
 from .facts import merge, read_facts, read_units
-from .report import FORMATS, render as render_report, schema_json
+from .report import FORMATS, schema_json
+from .report import render as render_report
 from .ruleset import Ruleset, load
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2

@@ -36,13 +36,13 @@ import jinja2
 
 from kpirules.report.format import (
     NONE,
-    reason,
     cells,
     decimal,
     message,
     messages,
     nfc,
     ordered_rows,
+    reason,
     round_half_even,
     to_fraction,
     verdict_word,

@@ -23,12 +23,12 @@ from rich.text import Text
 
 from kpirules.report.format import (
     NONE,
-    reason,
     cells,
     message,
     nfc,
     ordered_rows,
     part_label,
+    reason,
     unit_text,
     verdict_word,
 )
