@@ -16,7 +16,7 @@ import importlib.resources
 import re
 import threading
 import unicodedata
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -116,11 +116,13 @@ def _string(tok: Token) -> str:
 
 
 def _fraction(tok: Token) -> Fraction:
-    try:
-        return Fraction(Decimal(str(tok)))
-    except (InvalidOperation, ValueError):  # pragma: no cover - the lexer only admits digits
-        _problem(make("E105", f"malformed number {tok!s}", _sp(tok)))
-        return Fraction(0)
+    return _exact_number(str(tok))
+
+
+@functools.lru_cache(maxsize=4096)
+def _exact_number(text: str) -> Fraction:
+    """``"99.9"`` → 999/10, exactly (the lexer admits only digits and one point)."""
+    return Fraction(Decimal(text))
 
 
 def _signed(sign: Token | None, num: Token) -> tuple[Fraction, str, Token]:

@@ -156,8 +156,8 @@ class FactSet:
             if v.uom is not None and (v.uom, v.fact) not in compatible:
                 _check_uom(v, declared[v.fact], kind)
                 compatible[(v.uom, v.fact)] = None
-            if kind == "count" and (v.value < 0 or v.value.denominator != 1):
-                what = "negative" if v.value < 0 else "not a whole number"
+            if kind == "count" and (v.value.numerator < 0 or v.value.denominator != 1):
+                what = "negative" if v.value.numerator < 0 else "not a whole number"
                 raise FactsError(
                     f"`{v.fact}` is a count, but {_show(v.value)} is {what}",
                     path=v.origin.path, row=v.origin.row, column=v.origin.column,
