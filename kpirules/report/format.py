@@ -28,6 +28,8 @@ as if it contradicted its verdict:
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import functools
 import json
 import unicodedata
@@ -271,6 +273,19 @@ def cells(row: Any, lang: str = DEFAULT_LANG) -> Cells:
         gap_text = decimal(sg, _gap_places(sg, places), lang, trim=style.trim,
                            signed=True) + style.gap_suffix
     return Cells(actual_text, target, gap_text, delta(row, lang))
+
+
+def previous(row: Any, lang: str = DEFAULT_LANG) -> str | None:
+    """``--compare``: the compared period's actual and the change, ``97,90% (+0,60 điểm %)``;
+    None when the row has no previous value."""
+    prev = getattr(row, "previous", None)
+    if prev is None:
+        return None
+    shown = cells(SimpleNamespace(kind=row.kind, uom=row.uom, actual=prev,
+                                  threshold=row.threshold, upper=getattr(row, "upper", None),
+                                  gap=getattr(row, "change", None), comparator=row.comparator,
+                                  needed=None, budget=None), lang)
+    return shown.actual if shown.gap == NONE else f"{shown.actual} ({shown.gap})"
 
 
 def delta(row: Any, lang: str = DEFAULT_LANG) -> str:

@@ -13,6 +13,7 @@ from kpirules.report.format import (
     message,
     nfc,
     ordered_rows,
+    previous,
     reason,
     unit_text,
     verdict_word,
@@ -46,7 +47,13 @@ def _heading(report: Report, lang: str) -> list[str]:
     meta = [message(lang, "meta.period", period=report.period)]
     if report.unit:
         meta.insert(0, message(lang, "meta.unit", unit=report.unit))
-    return [f"# {escape(report.ruleset)}", "", escape(" · ".join(meta)), ""]
+    if report.compare:
+        meta.append(message(lang, "html.compare", period=report.compare))
+    out = [f"# {escape(report.ruleset)}", "", escape(" · ".join(meta)), ""]
+    if report.as_of:
+        out += ["> " + escape(message(lang, "html.partial_banner", month=report.as_of,
+                                      period=report.period)), ""]
+    return out
 
 
 def _summary(report: Report, lang: str) -> list[str]:
@@ -73,22 +80,30 @@ def _objectives(report: Report, lang: str) -> list[str]:
 def _rows_table(rows: list[ResultRow], report: Report, lang: str) -> list[str]:
     with_part = any(r.part is not None for r in rows)
     with_note = any(r.verdict in ("n/a", "missing") for r in rows)
+    with_previous = bool(report.compare)
     keys = (["col.part"] if with_part else []) + [
-        "col.unit", "col.period", "col.actual", "col.target", "col.gap", "col.delta",
-        "col.verdict"] + (["col.note"] if with_note else [])
-    align = ("l" if with_part else "") + "llrrrrl" + ("l" if with_note else "")
+        "col.unit", "col.period", "col.actual"] + (["html.vs"] if with_previous else []) + [
+        "col.target", "col.gap", "col.delta", "col.verdict"] + (
+        ["col.note"] if with_note else [])
+    align = (("l" if with_part else "") + "llr" + ("r" if with_previous else "") + "rrrl"
+             + ("l" if with_note else ""))
     body = []
     for r in rows:
         c = cells(r, lang)
         cols = [escape(r.part) if r.part is not None else message(lang, "part.combined")]
         cols = cols if with_part else []
-        cols += [escape(unit_text(r, report.unit)), escape(r.period), escape(c.actual),
-                 escape(c.target), escape(c.gap), escape(c.delta), _verdict(r.verdict, lang)]
+        period = r.period + (f" ({message(lang, 'html.partial')})" if r.partial else "")
+        cols += [escape(unit_text(r, report.unit)), escape(period), escape(c.actual)]
+        if with_previous:
+            cols.append(escape(previous(r, lang) or NONE))
+        cols += [escape(c.target), escape(c.gap), escape(c.delta), _verdict(r.verdict, lang)]
         if with_note:
             unmeasured = r.verdict in ("n/a", "missing")
             cols.append(escape(reason(r, lang) or NONE) if unmeasured else "")
         body.append(cols)
-    return _table([message(lang, k) for k in keys], align, body)
+    header = [message(lang, k, period=report.compare) if k == "html.vs" else message(lang, k)
+              for k in keys]
+    return _table(header, align, body)
 
 
 def _details(report: Report, lang: str) -> list[str]:

@@ -28,6 +28,7 @@ from kpirules.report.format import (
     nfc,
     ordered_rows,
     part_label,
+    previous,
     reason,
     unit_text,
     verdict_word,
@@ -61,7 +62,12 @@ def _title(report: Report, lang: str) -> Text:
     meta = [message(lang, "meta.period", period=report.period)]
     if report.unit:
         meta.insert(0, message(lang, "meta.unit", unit=nfc(report.unit)))
+    if report.compare:
+        meta.append(message(lang, "html.compare", period=report.compare))
     title.append("\n" + " · ".join(meta), style="not bold")
+    if report.as_of:
+        title.append("\n" + message(lang, "html.partial_banner", month=report.as_of,
+                                      period=report.period), style="yellow")
     return title
 
 
@@ -75,7 +81,11 @@ def _cells(row: ResultRow, report: Report, label: str, lang: str) -> list[Text]:
         actual, gap, delta = NONE, NONE, NONE
     else:
         actual, gap, delta = c.actual, c.gap, c.delta
-    return [Text(row.objective), text, Text(unit_text(row, report.unit)), Text(row.period),
+    before = previous(row, lang) if report.compare else None
+    if before is not None:  # --compare: the other period's actual under this one
+        actual = f"{actual}\n{report.compare}: {before}"
+    period = row.period + (f"\n({message(lang, 'html.partial')})" if row.partial else "")
+    return [Text(row.objective), text, Text(unit_text(row, report.unit)), Text(period),
             _verdict(row.verdict, lang), Text(actual), Text(c.target), Text(gap), Text(delta)]
 
 
