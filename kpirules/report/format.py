@@ -28,14 +28,13 @@ as if it contradicted its verdict:
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 import functools
 import json
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
 from importlib import resources
+from types import SimpleNamespace
 from typing import Any
 
 __all__ = [
