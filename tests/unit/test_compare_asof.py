@@ -92,3 +92,18 @@ def test_as_of_outside_the_period_exits_2(tmp_path) -> None:  # type: ignore[no-
     assert code == 2
     assert "outside the evaluated period 2022" in err.getvalue()
     assert "Traceback" not in err.getvalue()
+
+
+def test_every_human_format_shows_previous_and_partial() -> None:
+    from kpirules.report import render
+
+    rs = kpirules.loads(RULESET)
+    facts = _rows(2022, range(1, 13), late=1) + _rows(2021, range(1, 13), late=3)
+    report = rs.evaluate(facts, compare="2021", as_of="2022-09")
+    table = render(report, "table", lang="en", width=160)
+    assert "2021: 3.00% (−2.00 pp)" in table and "(partial)" in table
+    md = render(report, "md", lang="en")
+    assert "| vs 2021 |" in md and "3.00% (−2.00 pp)" in md and "2022 (partial)" in md
+    assert "data through 2022-09" in md
+    html = render(report, "html", lang="vi")
+    assert "2021" in html and "Tạm tính" in html
