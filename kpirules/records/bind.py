@@ -16,8 +16,10 @@ Accepted values (``source NAME from "…"`` or ``sources={"NAME": …}``):
   table of a DuckDB database, opened read-only;
 * a DuckDB relation (``duckdb.sql(…)``, ``con.table(…)``) — run on its own connection;
 * an in-memory table DuckDB can scan (a pyarrow Table, a pandas or polars DataFrame);
-* ``scheme://…`` URLs are kept as ``kind="url"`` for engines that read them (PostgreSQL
-  later); the DuckDB engine refuses them with a clear message.
+* ``scheme://…`` URLs are kept as ``kind="url"`` for the engines that read them:
+  ``postgresql://user@host/db?table=name`` (the PostgreSQL engine), ``hdfs://``, ``s3a://``,
+  ``file://`` … and ``table://db.name`` (Spark); the DuckDB engine refuses them with a clear
+  message. A password in a URL is shown as ``***`` in messages.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 
 from ..errors import FactsError
 
-__all__ = ["FORMATS", "Binding", "bind"]
+__all__ = ["FORMATS", "Binding", "bind", "mask_password"]
 
 # extension → format; a trailing .gz (or .zst) is allowed on text formats
 FORMATS: dict[str, str] = {
@@ -94,7 +96,7 @@ def _bind_text(name: str, text: str, base: Path | None) -> Binding:
         raise FactsError(f"source `{name}` is bound to an empty path", code="E521",
                          hint=f"--source {name}=data/{name}.parquet")
     if _URL.match(text):
-        return Binding(name, "url", text, url=text)
+        return Binding(name, "url", mask_password(text), url=text)
     m = _DB_TABLE.match(text)
     if m:
         db = _resolve(m.group("db"), base)
@@ -107,6 +109,21 @@ def _bind_text(name: str, text: str, base: Path | None) -> Binding:
     fmt = _format(path, text)
     _sniff(path, text, fmt)
     return Binding(name, "files", text, format=fmt, paths=(str(path),))
+
+
+def mask_password(url: str) -> str:
+    """A URL as messages show it: its password (``user:pw@`` or ``password=``) as ``***``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    head, q, query = rest.partition("?")
+    auth, at, _ = head.partition("/")[0].rpartition("@")
+    if at and ":" in auth:
+        head = f"{auth.split(':', 1)[0]}:***@{head[len(auth) + 1:]}"
+    if q:
+        query = "&".join("password=***" if part.split("=", 1)[0] == "password" else part
+                         for part in query.split("&"))
+    return f"{scheme}{sep}{head}{q}{query}"
 
 
 def _resolve(text: str, base: Path | None) -> Path:

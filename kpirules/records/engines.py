@@ -4,9 +4,9 @@ An engine knows three things: its SQL ``dialect`` (the name sqlglot prints the s
 in), the ``columns`` of a bound source (name → the engine's type name, read from the
 schema without scanning the data), and how to ``run`` a scan tree against a binding
 (replace the placeholder table by the binding's ``FROM``, print the tree in its
-dialect, send it, return plain tuples). Another engine — PostgreSQL through psycopg,
-Spark SQL through a ``SparkSession`` — is a class with these three members, listed in
-:data:`ENGINES`; the compiler does not change.
+dialect, send it, return plain tuples). The other engines — PostgreSQL through psycopg
+(``postgres.py``), Spark SQL through a ``SparkSession`` (``spark.py``) — are classes with
+these three members, listed in :data:`ENGINES`; the compiler does not change.
 
 Every engine keeps a ``log`` of what it sent, ``("probe", sql)`` for schema probes and
 ``("scan", sql)`` for scans, so that tests can count them (one scan per source).
@@ -175,10 +175,14 @@ class DuckDBEngine:
                              else None)
         if b.kind in ("relation", "frame"):
             return exp.Table(this=exp.to_identifier(self._view(b), quoted=True))
+        if b.kind == "url" and b.url.lower().startswith(("postgresql://", "postgres://")):
+            hint = "a PostgreSQL table is read on its server: engine=\"postgres\" (the " \
+                "CLI's --engine postgres)"
+        else:
+            hint = "bind the source to a CSV, Parquet or JSON-lines file, a glob of them, " \
+                "or file.duckdb:table"
         raise FactsError(f"the DuckDB engine cannot read `{b.shown}` (source `{b.name}`)",
-                         path=b.shown, code="E521",
-                         hint="bind the source to a CSV, Parquet or JSON-lines file, a glob "
-                         "of them, or file.duckdb:table")
+                         path=b.shown, code="E521", hint=hint)
 
     def _view(self, b: Binding) -> str:
         name = self._views.get(id(b.obj))
@@ -268,16 +272,31 @@ def _probe_hint(b: Binding, exc: Exception) -> str:
     return "check the data bound to the source"
 
 
-ENGINES: dict[str, Callable[..., Engine]] = {"duckdb": DuckDBEngine}
+def _postgres(**options: Any) -> Engine:
+    from .postgres import PostgresEngine
+
+    return PostgresEngine(**options)
 
 
-def make_engine(engine: str | Engine, *, progress: bool = False) -> Engine:
-    """An engine by name (``duckdb``), or the engine instance given."""
+def _spark(**options: Any) -> Engine:
+    from .spark import SparkEngine
+
+    return SparkEngine(**options)
+
+
+# name → factory(progress=…, **options); PostgreSQL and Spark are imported when asked for
+ENGINES: dict[str, Callable[..., Engine]] = {"duckdb": DuckDBEngine, "postgres": _postgres,
+                                             "spark": _spark}
+
+
+def make_engine(engine: str | Engine, *, progress: bool = False, **options: Any) -> Engine:
+    """An engine by name (``duckdb``, ``postgres``, ``spark``), made with ``options``
+    (``make_engine("spark", master="spark://head:7077")``), or the engine instance given."""
     if not isinstance(engine, str):
         return engine
     factory = ENGINES.get(engine)
     if factory is None:
         raise FactsError(f"unknown records engine `{engine}`", code="E521",
                          hint="engines: " + ", ".join(sorted(ENGINES)))
-    return factory(progress=progress)
+    return factory(progress=progress, **options)
 
