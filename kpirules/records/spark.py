@@ -50,9 +50,12 @@ _counter = itertools.count()
 
 class SparkEngine:
     """Run scans as Spark SQL. ``spark``: a SparkSession to use (not stopped by
-    :meth:`close`); else one is got or created with ``master`` (``local[4]``,
+    :meth:`close`); else the active session, used as it is when neither ``master`` nor
+    ``config`` is given; else one is got or created with ``master`` (``local[4]``,
     ``spark://host:7077``, ``yarn``, ``k8s://…``; none: spark-submit's or ``local[*]``),
-    ``app_name`` and ``config`` (``{"spark.executor.memory": "8g", …}``)."""
+    ``app_name`` and ``config`` (``{"spark.executor.memory": "8g", …}``; the session
+    time zone is UTC unless ``config`` says otherwise). Spark's console progress is
+    off in a session made here: the records path shows its own bar."""
 
     dialect = "spark"
 
@@ -77,10 +80,15 @@ class SparkEngine:
                 raise FactsError("the Spark engine needs PySpark, which is not installed",
                                  code="E521", hint="pip install 'kpirules[spark]' (and Java "
                                  "17 or later)") from None
+            active = SparkSession.getActiveSession()
+            if active is not None and not self.master and not self.config:
+                self._spark = active  # a notebook's or spark-submit's: used as it is
+                return active
             builder = SparkSession.builder.appName(self.app_name)
             if self.master:
                 builder = builder.master(self.master)
-            config = {"spark.sql.session.timeZone": "UTC", **self.config}
+            config = {"spark.sql.session.timeZone": "UTC",
+                      "spark.ui.showConsoleProgress": "false", **self.config}
             for key, value in config.items():
                 builder = builder.config(key, value)
             try:
