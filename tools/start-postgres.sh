@@ -110,7 +110,7 @@ if [ "$STOP" -eq 1 ]; then
     say "no server running in $DATA"
   fi
   if [ "$CLEAN" -eq 1 ]; then
-    rm -rf "$DATA" "$DIR/url" "$DIR/server.log"
+    rm -rf "$DATA" "$DIR/url" "$DIR/server.log" "$DIR/initdb.log"
     rmdir "$DIR" 2>/dev/null || true
   fi
   exit 0

@@ -93,6 +93,9 @@ class SparkEngine:
                 builder = builder.config(key, value)
             try:
                 self._spark = builder.getOrCreate()
+                context = _context(self._spark)
+                if context is not None and "spark.log.level" not in self.config:
+                    context.setLogLevel("ERROR")  # no WARN lines between the report's
             except Exception as exc:  # noqa: BLE001 - py4j, Java missing, a bad master
                 raise FactsError(f"cannot start Spark{f' on {self.master}' if self.master else ''}"
                                  f": {_first_line(exc)}", code="E521",
