@@ -12,7 +12,7 @@ import glob
 import os
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from . import __version__, document, targets
 from .diagnostics import render
@@ -78,6 +78,14 @@ def _parser() -> argparse.ArgumentParser:
                          "ruleset's `from`); repeatable")
         cmd.add_argument("--quiet", "-q", action="store_true",
                          help="no progress display while records are scanned")
+        cmd.add_argument("--engine", choices=("duckdb", "postgres", "spark"), default=None,
+                         help="where records are counted: duckdb (embedded; the default), "
+                         "postgres (on the server of postgresql:// sources; the default when "
+                         "every --source is one), spark (Spark SQL; see --spark-master)")
+        cmd.add_argument("--spark-master", metavar="URL",
+                         help="with --engine spark: local[4], spark://host:7077, yarn, "
+                         "k8s://…; default: the active session, spark-submit's master, or "
+                         "local[*]")
 
     check = sub.add_parser("check", help="evaluate a ruleset on facts and report verdicts",
                            description="Evaluate every objective of RULESET on the facts and "
@@ -158,6 +166,20 @@ def _sources(args: argparse.Namespace) -> dict[str, str]:
     return out
 
 
+def _engine(args: argparse.Namespace, sources: dict[str, str]) -> Any:
+    """--engine (default: postgres when every --source is a postgresql:// URL, else
+    duckdb); with --spark-master, a SparkEngine on that master."""
+    name = args.engine or ("postgres" if sources and all(
+        v.lower().startswith(("postgresql://", "postgres://")) for v in sources.values())
+        else "duckdb")
+    if args.spark_master:
+        if name != "spark":
+            raise EvaluationError("--spark-master goes with --engine spark")
+        from .records import make_engine
+        return make_engine("spark", progress=not args.quiet, master=args.spark_master)
+    return name
+
+
 def _load_data(args: argparse.Namespace) -> tuple[object, object]:
     facts = merge([read_facts(f) for f in args.facts]) if args.facts else None
     units = read_units(args.units) if args.units else None
@@ -167,9 +189,10 @@ def _load_data(args: argparse.Namespace) -> tuple[object, object]:
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     rs = load(args.ruleset)
     facts, units = _load_data(args)
+    sources = _sources(args)
     report = rs.evaluate(facts, units=units, period=args.period,  # type: ignore[arg-type]
-                         compare=args.compare, as_of=args.as_of, sources=_sources(args),
-                         progress=not args.quiet)
+                         compare=args.compare, as_of=args.as_of, sources=sources,
+                         engine=_engine(args, sources), progress=not args.quiet)
     for w in report.warnings:
         err.write(f"warning: {w}\n")
     color = args.format == "table" and not args.output and out.isatty() and \
@@ -201,8 +224,9 @@ def _explain(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise EvaluationError(f"no objective `{args.objective}` in {args.ruleset}; it has: "
                               + ", ".join(rs.objective_ids))
     facts, units = _load_data(args)
+    sources = _sources(args)
     text, code = explain_text(rs, args.objective, facts, units=units, period=args.period,
-                              sources=_sources(args))
+                              sources=sources, engine=_engine(args, sources))
     out.write(text)
     return code
 

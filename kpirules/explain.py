@@ -17,6 +17,7 @@ from .results import ResultRow, exact
 from .rollup import Missing, Resolver
 from .ruleset import Ruleset
 from .scopes import matches
+from .values import NoValue, Pair
 
 __all__ = ["explain_text", "measure_text"]
 
@@ -56,6 +57,13 @@ def _value(resolver: Resolver, rs: Ruleset, fact: str, v: Any) -> str:
     if isinstance(v, Missing):
         return "missing — " + "; ".join(str(r) for r in v.reasons)
     info = rs.plan.facts[fact]
+    if isinstance(v, NoValue):
+        return "no value (no records)"
+    if isinstance(v, Pair):  # an average or a share: its total over its count
+        if v.den == 0:
+            return "no value (no records)"
+        whole = _value(resolver, rs, fact, Fraction(v.num) / v.den)
+        return f"{whole}  (= {_num(Fraction(v.num) / rs.plan.base_factor[fact])} / {v.den})"
     shown = Fraction(v) / rs.plan.base_factor[fact]
     uom = "" if info.kind.name == "count" else info.uom
     return f"{_num(shown)} {uom}".rstrip()
@@ -74,7 +82,7 @@ def _fact_lines(resolver: Resolver, rs: Ruleset, unit: str | None, pooled: list[
     v = resolver.get(unit, fact, period)
     src = resolver.source(unit, fact, period)
     lines.append(f"{pad}{fact} = {_value(resolver, rs, fact, v)}  [{unit}: {src.detail}]")
-    if src.how in ("periods", "units"):
+    if src.how in ("periods", "units", "records"):
         for label, pv in src.parts[:24]:
             lines.append(f"{pad}  · {label}: {_value(resolver, rs, fact, pv)}")
         if len(src.parts) > 24:
@@ -108,10 +116,10 @@ def _row_text(row: ResultRow) -> str:
 
 
 def explain_text(rs: Ruleset, objective: str, facts: Any, *, units: Any = None,
-                 period: str | None = None, sources: Any = None) -> tuple[str, int]:
-    report = rs.evaluate(facts, units=units, period=period, objectives=[objective],
-                         sources=sources)
-    resolver, _ = rs.resolver(facts, units=units, period=period, sources=sources)
+                 period: str | None = None, sources: Any = None,
+                 engine: Any = "duckdb") -> tuple[str, int]:
+    report, resolver = rs.explained(facts, units=units, period=period, objective=objective,
+                                    sources=sources, engine=engine)
     op = next(o for o in rs.plan.objectives if o.id == objective)
     by_part = {t.part: t for t in op.targets}
     tree = resolver.tree

@@ -18,6 +18,11 @@ _GRAIN_RANK = {"month": 0, "quarter": 1, "year": 2}
 _RE = re.compile(r"^\s*(\d{4})(?:-(?:[Qq](\d+)|(\d{1,2})))?\s*$")
 
 
+# a period's months are asked for on every roll-up step; there are only ever a few
+# hundred distinct periods, so their months are kept
+_MONTHS: dict[Period, tuple[Period, ...]] = {}
+
+
 class PeriodSyntaxError(ValueError):
     """A text that is not a period; the message says what is wrong and what is right."""
 
@@ -49,6 +54,13 @@ class Period:
         return (self.year, first.index, -_GRAIN_RANK[self.grain])
 
     def months(self) -> tuple[Period, ...]:
+        """The months of the period, in order (computed once per period)."""
+        hit = _MONTHS.get(self)
+        if hit is None:
+            hit = _MONTHS[self] = self._months()
+        return hit
+
+    def _months(self) -> tuple[Period, ...]:
         if self.grain == "month":
             return (self,)
         if self.grain == "quarter":

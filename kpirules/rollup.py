@@ -240,6 +240,16 @@ class Resolver:
     def source(self, unit: str, fact: str, period: Period) -> Source:
         """How ``get`` found (or did not find) the value: for ``explain``."""
         own = self.own.get((unit, fact))
+        if fact in self.counted:
+            info = self.plan.facts[fact]
+            src = info.derived.source.value if info.derived is not None else "records"
+            months = [m for m in period.months() if own is not None and m in own]
+            kids = self.tree.children.get(unit, ())
+            detail = (f"counted from the records of `{src}`: its own in {len(months)} "
+                      f"month(s), plus {len(kids)} sub-unit(s)")
+            parts = [(str(m), own[m]) for m in months] if own is not None else []
+            parts += [(k, self.get(k, fact, period)) for k in kids]
+            return Source("records", detail, parts)
         if own is not None and period in own:
             return Source("own", "given in the fact set")
         if own is not None and any(period.contains(q) for q in own):

@@ -141,6 +141,21 @@ class Ruleset:
             return None  # the whole period: not year-to-date
         return month
 
+    def explained(self, facts: FactsArg = None, *, objective: str, units: UnitsArg = None,
+                  period: str | Period | None = None,
+                  sources: Mapping[str, Any] | None = None,
+                  engine: Any = "duckdb") -> tuple[Report, Resolver]:
+        """One objective's report and the roll-up behind it (``kpirules explain``), from
+        one preparation of the data (records are scanned once)."""
+        if objective not in self.objective_ids:
+            raise EvaluationError(f"no objective {objective} in {self.path}")
+        with gc_paused():
+            run = self._prepare(facts, units, period, sources=sources, engine=engine)
+            report = evaluate(self._plan, run.own, run.tree, run.period,
+                              warnings=run.warnings, objectives=[objective],
+                              counted=run.counted)
+            return report, Resolver(run.own, self._plan, run.tree, counted=run.counted)
+
     def resolver(self, facts: FactsArg = None, *, units: UnitsArg = None,
                  period: str | Period | None = None,
                  sources: Mapping[str, Any] | None = None) -> tuple[Resolver, Period]:

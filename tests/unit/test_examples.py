@@ -100,3 +100,19 @@ def test_records_example_cli_source_override(tmp_path: Path) -> None:
     bad = main(["check", str(RECORDS / "dossiers.kpi"), "--source", "dossiers"],
                io.StringIO(), err)
     assert bad == 2 and "NAME=PATH" in err.getvalue()
+
+
+@pytest.mark.parametrize("example", [*EXAMPLES, RECORDS], ids=[p.name for p in [*EXAMPLES, RECORDS]])
+def test_explain_every_objective_of_every_example(example: Path) -> None:
+    """`kpirules explain` on each objective: exit 0 or 1 with its text, never a crash."""
+    ruleset = RECORDS / "dossiers.kpi" if example == RECORDS else _ruleset(example)
+    rs = kpirules.load(ruleset)
+    base = ["--units", str(example / ("data/units.csv" if example == RECORDS else "units.csv"))]
+    if example != RECORDS:
+        base += ["--facts", str(example / "facts.csv")]
+    for objective in rs.objective_ids:
+        out, err = io.StringIO(), io.StringIO()
+        code = main(["explain", str(ruleset), objective, *base, "--quiet"], out, err)
+        assert code in (0, 1), (objective, err.getvalue())
+        text = out.getvalue()
+        assert text.startswith(f"{objective} — ") and f"objective {objective}: " in text
