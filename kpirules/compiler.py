@@ -12,7 +12,7 @@ engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Union
 
@@ -39,6 +39,14 @@ class Cmp:
     upper: Fraction | None
     shown: Fraction  # threshold in the display uom
     shown_upper: Fraction | None
+    # ``n / d`` (d > 0) against the threshold: one closure per operator, with the
+    # threshold's numerator and denominator bound in (the evaluator's hot path)
+    ratio_test: Callable[[int, int], bool] = field(default=None, compare=False,  # type: ignore[assignment]
+                                                   repr=False)
+
+    def __post_init__(self) -> None:
+        if self.ratio_test is None:
+            object.__setattr__(self, "ratio_test", _ratio_test(self))
 
     def holds(self, v: Value) -> bool:
         t = self.t
@@ -196,6 +204,23 @@ def _ratio(m: ast.Measure, facts: dict[str, FactInfo]) -> tuple[
         return None
     terms = _count_terms(m, facts)
     return (terms, ()) if terms is not None else None  # a plain count: denominator 1
+
+
+def _ratio_test(c: Cmp) -> Callable[[int, int], bool]:
+    p, q = c.t.numerator, c.t.denominator
+    if c.op == ">=":
+        return lambda n, d: n * q >= p * d
+    if c.op == ">":
+        return lambda n, d: n * q > p * d
+    if c.op == "<=":
+        return lambda n, d: n * q <= p * d
+    if c.op == "<":
+        return lambda n, d: n * q < p * d
+    if c.op == "=":
+        return lambda n, d: n * q == p * d
+    if c.op == "!=":
+        return lambda n, d: n * q != p * d
+    return lambda n, d: c.holds(Fraction(n, d))
 
 
 def _cmp(c: ast.Comparison, out_uom: str) -> Cmp:

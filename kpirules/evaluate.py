@@ -152,8 +152,8 @@ class _Run:
             n = vals[tp.simple[0]]
             d = vals[tp.simple[1]]
             if n.__class__ is int and d.__class__ is int and d > 0:  # type: ignore[operator]
-                met = c.holds_ratio(n, d)  # type: ignore[arg-type]
-                if met and tp.warn is not None and tp.warn.holds_ratio(n, d):  # type: ignore[arg-type]
+                met = c.ratio_test(n, d)  # type: ignore[arg-type]
+                if met and tp.warn is not None and tp.warn.ratio_test(n, d):  # type: ignore[arg-type]
                     row["verdict"] = "warn"
                 else:
                     row["verdict"] = "pass" if met else "fail"

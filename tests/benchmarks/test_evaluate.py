@@ -5,7 +5,7 @@
   call, report objects included, against the fairest minimal float loop
   (``n / d >= t`` over values pre-extracted into Python lists). Target ≤ 5×, must ≤ 10×.
 * group ``verdict``: the verdict step alone over the same 99 000 (n, d) pairs —
-  ``Cmp.holds_ratio`` (what the evaluator calls), the same integer
+  ``Cmp.holds_ratio`` (the generic method), ``Cmp.ratio_test`` (what the evaluator calls), the same integer
   cross-multiplication written inline, ``Fraction(n, d) >= t``, and the float compare.
   The issue: the exact verdict "should be no slower than the float loop".
 * group ``evaluate-memory``: one evaluate call under tracemalloc; its peak is noted.
@@ -154,14 +154,9 @@ def test_verdict_int_cross(benchmark: Any, record: Any, scoped_case: Any) -> Non
 
 @pytest.mark.benchmark(group="verdict")
 def test_verdict_closure(benchmark: Any, record: Any, scoped_case: Any) -> None:
-    """A comparator specialised once per objective (``lambda n, d: n * q >= p * d``):
-    what ``Cmp.holds_ratio`` could cost without the per-call dispatch on ``op``."""
-    def specialise(c: Cmp) -> Any:
-        p, q = c.t.numerator, c.t.denominator
-        assert c.op == ">="
-        return lambda n, d: n * q >= p * d
-
-    work = [(specialise(c), [(n, d) for _, n, d in rows])
+    """``Cmp.ratio_test``: the comparator specialised once per objective at compile time
+    (``lambda n, d: n * q >= p * d``) — what the evaluator's hot path calls."""
+    work = [(c.ratio_test, [(n, d) for _, n, d in rows])
             for c, rows in zip(_cmps(scoped_case), scoped_case.int_rows)]
     out = benchmark(lambda: [h(n, d) for h, pairs in work for n, d in pairs])
     record("verdict.closure", benchmark)
