@@ -11,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from . import ast
+from .document import measure_text
 from .periods import Period
 from .results import ResultRow, exact
 from .rollup import Missing, Resolver
@@ -19,24 +19,7 @@ from .ruleset import Ruleset
 from .scopes import matches
 from .values import NoValue, Pair
 
-__all__ = ["explain_text", "measure_text"]
-
-_PREC = {"+": 1, "-": 1, "*": 2, "/": 2}
-
-
-def measure_text(m: ast.Measure, outer: int = 0) -> str:
-    if isinstance(m, ast.FactRef):
-        return m.name
-    if isinstance(m, ast.Number):
-        return m.text
-    if isinstance(m, ast.Neg):
-        return "-" + measure_text(m.operand, 3)
-    if isinstance(m, ast.Call):
-        return f"{m.func.value}({', '.join(measure_text(a) for a in m.args)})"
-    p = _PREC[m.op]
-    text = f"{measure_text(m.left, p)} {m.op} {measure_text(m.right, p + 1)}"
-    return f"({text})" if p < outer else text
-
+__all__ = ["explain_text"]
 
 def _num(v: Fraction | int) -> str:
     f = Fraction(v)
@@ -135,7 +118,7 @@ def explain_text(rs: Ruleset, objective: str, facts: Any, *, units: Any = None,
             continue
         tp = by_part[row.part]
         title = f"{head}" + (f" part {row.part}" if row.part else "")
-        out.append(f"{title}: {measure_text(tp.node.measure)}")
+        out.append(f"{title}: {measure_text(tp.node.measure, 'en')}")
         pooled = None
         if row.unit is None and op.scope is not None and op.scope.kind == "pooled":
             pooled = _pooled_units(resolver, op, tp.facts)
