@@ -189,6 +189,10 @@ def _load_data(args: argparse.Namespace) -> tuple[object, object]:
 def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     rs = load(args.ruleset)
     facts, units = _load_data(args)
+    counted = any(info.derived is not None for info in rs.plan.facts.values())
+    if facts is None and not counted:
+        raise EvaluationError(f"no data: give the facts with --facts FILE (CSV, JSON, YAML or "
+                              f".xlsx); {args.ruleset} counts nothing from records")
     sources = _sources(args)
     report = rs.evaluate(facts, units=units, period=args.period,  # type: ignore[arg-type]
                          compare=args.compare, as_of=args.as_of, sources=sources,

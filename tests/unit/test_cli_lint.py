@@ -159,3 +159,16 @@ def test_shipped_rulesets_lint_together_as_the_readme_says() -> None:
     assert code == 0, err
     assert out.startswith(f"{len(RULESETS)} ruleset{'s' if len(RULESETS) != 1 else ''} "
                           "checked: 0 errors")
+
+
+def test_check_without_any_data_exits_2_and_says_what_to_give(tmp_path: Path) -> None:
+    import io
+
+    from kpirules.cli import main
+
+    path = tmp_path / "r.kpi"
+    path.write_text('ruleset "t"\nunit u\nperiod 2022\nfact a : count\nfact b : count\n'
+                    "objective Q1: a / b >= 90%\n", encoding="utf-8")
+    err = io.StringIO()
+    assert main(["check", str(path)], io.StringIO(), err) == 2
+    assert "--facts" in err.getvalue() and "Traceback" not in err.getvalue()
