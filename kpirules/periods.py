@@ -41,6 +41,15 @@ class Period:
     def __hash__(self) -> int:
         return self._hash
 
+    def __eq__(self, other: object) -> bool:
+        # every fact lookup compares periods: the same object, or a cheap hash test first
+        if self is other:
+            return True
+        if other.__class__ is not Period:
+            return NotImplemented
+        return (self._hash == other._hash and self.index == other.index  # type: ignore[attr-defined]
+                and self.year == other.year and self.grain == other.grain)  # type: ignore[attr-defined]
+
     def __str__(self) -> str:
         if self.grain == "year":
             return f"{self.year:04d}"
