@@ -66,26 +66,6 @@ class Cmp:
         assert self.upper is not None
         return t <= v <= self.upper
 
-    def holds_ratio(self, n: int, d: int) -> bool:
-        """``n / d`` (d > 0) against the threshold, by integer cross-multiplication."""
-        t = self.t
-        lhs = n * t.denominator
-        rhs = t.numerator * d
-        op = self.op
-        if op == ">=":
-            return lhs >= rhs
-        if op == ">":
-            return lhs > rhs
-        if op == "<=":
-            return lhs <= rhs
-        if op == "<":
-            return lhs < rhs
-        if op == "=":
-            return lhs == rhs
-        if op == "!=":
-            return lhs != rhs
-        return self.holds(Fraction(n, d))
-
 
 @dataclass(frozen=True, slots=True)
 class TargetPlan:

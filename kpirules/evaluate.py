@@ -17,7 +17,7 @@ from .errors import EvaluationError
 from .periods import Period
 from .results import ObjectiveVerdict, Report, ResultRow, Summary, exact, exact_ratio, worst
 from .rollup import Missing, Reason, Resolver
-from .scopes import Hierarchy, matches, scope_text
+from .scopes import Hierarchy, matches, scope_text, top_units
 from .values import NO_VALUE, NoValue, Pair
 
 __all__ = ["evaluate", "compare"]
@@ -177,7 +177,7 @@ class _Run:
                     _reasons(row, [Reason("zero_den", names=names)])
                     return _fast_row(row)
             if n.__class__ is int and d.__class__ is int and d > 0:  # type: ignore[operator]
-                met = c.holds_ratio(n, d)  # type: ignore[arg-type]
+                met = c.ratio_test(n, d)  # type: ignore[arg-type]
                 actual = Fraction(n, d)
             else:
                 actual = Fraction(n) / d
@@ -273,14 +273,10 @@ class _Run:
             return [(None, text, lambda f, p, why=why: Missing([why]))]
         if s.kind == "each":
             return [(u, None, None) for u in matched]
-        chosen = set(matched)
-        pooled = [u for u in matched if not any(a in chosen for a in self.tree.ancestors(u))]
+        pooled = top_units(self.tree, matched)
 
         def pooled_get(f: str, p: Period) -> Value | Missing:
-            if f in self.r.counted:
-                return self.r.pool(pooled, f, p)
-            rep = self.r.reporters(f)
-            units = [u for u in pooled if u in rep]
+            units = self.r.pooled(pooled, f)
             if not units:
                 return Missing([Reason("pool_none", scope=text, fact=f)])
             return self.r.pool(units, f, p)

@@ -12,11 +12,11 @@ from fractions import Fraction
 from typing import Any
 
 from .document import measure_text
-from .periods import Period
+from .periods import Period, parse_period
 from .results import ResultRow, exact
 from .rollup import Missing, Resolver
 from .ruleset import Ruleset
-from .scopes import matches
+from .scopes import matches, top_units
 from .values import NoValue, Pair
 
 __all__ = ["explain_text"]
@@ -124,25 +124,15 @@ def explain_text(rs: Ruleset, objective: str, facts: Any, *, units: Any = None,
             pooled = _pooled_units(resolver, op, tp.facts)
         for fact in tp.facts:
             out.extend(_fact_lines(resolver, rs, row.unit, pooled, fact,
-                                   _period(row.period)))
+                                   parse_period(row.period)))
         out.append(_row_text(row))
         out.append("")
     out.append(f"objective {op.id}: {report.objectives[0].verdict}")
     return "\n".join(out) + "\n", report.exit_code
 
 
-def _period(text: str) -> Period:
-    from .periods import parse_period
-
-    return parse_period(text)
-
-
 def _pooled_units(resolver: Resolver, op: Any, facts: tuple[str, ...]) -> list[str]:
-
     tree = resolver.tree
-    where = op.scope.where
-    matched = [u for u in tree.parent if matches(where, tree.attrs[u])]
-    chosen = set(matched)
-    pooled = [u for u in matched if not any(a in chosen for a in tree.ancestors(u))]
-    rep = set().union(*(resolver.reporters(f) for f in facts)) if facts else set()
-    return [u for u in pooled if u in rep]
+    matched = [u for u in tree.parent if matches(op.scope.where, tree.attrs[u])]
+    units = top_units(tree, matched)
+    return list(dict.fromkeys(u for f in facts for u in resolver.pooled(units, f)))

@@ -140,6 +140,14 @@ class Resolver:
             self._reporters[fact] = r
         return r
 
+    def pooled(self, units: list[str], fact: str) -> list[str]:
+        """Which of a pooled scope's units add up ``fact``: all of them for a fact counted
+        from records, else those that report it."""
+        if fact in self.counted:
+            return units
+        rep = self.reporters(fact)
+        return [u for u in units if u in rep]
+
     def agg(self, fact: str) -> str:
         info = self.plan.facts.get(fact)
         return info.aggregate if info is not None else "sum"

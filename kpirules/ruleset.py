@@ -156,13 +156,6 @@ class Ruleset:
                               counted=run.counted)
             return report, Resolver(run.own, self._plan, run.tree, counted=run.counted)
 
-    def resolver(self, facts: FactsArg = None, *, units: UnitsArg = None,
-                 period: str | Period | None = None,
-                 sources: Mapping[str, Any] | None = None) -> tuple[Resolver, Period]:
-        """The roll-up engine over these facts (what ``explain`` shows)."""
-        run = self._prepare(facts, units, period, sources=sources)
-        return Resolver(run.own, self._plan, run.tree, counted=run.counted), run.period
-
     def lint_facts(self, facts: FactsArg, *, units: UnitsArg = None) -> list[str]:
         """Data warnings: undeclared facts, and a unit's own value that disagrees with the
         roll-up of its sub-units (SPEC §4 Roll-up). Errors raise FactsError."""

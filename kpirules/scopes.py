@@ -12,7 +12,7 @@ from typing import Any
 
 from . import ast
 
-__all__ = ["Hierarchy", "matches", "scope_text", "condition_text"]
+__all__ = ["Hierarchy", "condition_text", "matches", "scope_text", "top_units"]
 
 
 @dataclass
@@ -81,6 +81,13 @@ def _literal(v: ast.Value) -> str:
     if isinstance(v, ast.Ref):
         return v.name
     return "" if v.kind == "null" else v.value
+
+
+def top_units(tree: Hierarchy, matched: list[str]) -> list[str]:
+    """The matched units without those whose ancestor is matched too (the ancestor's
+    subtree already holds them): what a pooled scope adds up, each value once."""
+    chosen = set(matched)
+    return [u for u in matched if not any(a in chosen for a in tree.ancestors(u))]
 
 
 def condition_text(c: ast.Condition) -> str:

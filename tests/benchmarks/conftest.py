@@ -70,8 +70,6 @@ COMPARISONS: list[tuple[str, str, str, float, float | None]] = [
      "evaluate.float_rows", 5.0, None),
     ("evaluate, interleaved: Ruleset.evaluate / float loop", "evaluate-i.kpirules",
      "evaluate-i.float_loop", 5.0, 10.0),
-    ("verdict: Cmp.holds_ratio (generic) / float compare", "verdict.holds_ratio", "verdict.float",
-     1.0, None),
     ("verdict: Cmp.ratio_test (what evaluate calls) / float compare", "verdict.closure",
      "verdict.float", 1.0, None),
     ("verdict: inline int cross-multiplication / float compare", "verdict.int_cross",

@@ -5,7 +5,7 @@
   call, report objects included, against the fairest minimal float loop
   (``n / d >= t`` over values pre-extracted into Python lists). Target ≤ 5×, must ≤ 10×.
 * group ``verdict``: the verdict step alone over the same 99 000 (n, d) pairs —
-  ``Cmp.holds_ratio`` (the generic method), ``Cmp.ratio_test`` (what the evaluator calls), the same integer
+  ``Cmp.ratio_test`` (what the evaluator calls), the same integer
   cross-multiplication written inline, ``Fraction(n, d) >= t``, and the float compare.
   The issue: the exact verdict "should be no slower than the float loop".
 * group ``evaluate-memory``: one evaluate call under tracemalloc; its peak is noted.
@@ -127,15 +127,6 @@ def test_verdict_float(benchmark: Any, record: Any, scoped_case: Any) -> None:
             for c, rows in zip(_cmps(scoped_case), scoped_case.int_rows)]
     out = benchmark(lambda: [n / d >= t for t, pairs in work for n, d in pairs])
     record("verdict.float", benchmark)
-    assert len(out) == 99_000
-
-
-@pytest.mark.benchmark(group="verdict")
-def test_verdict_holds_ratio(benchmark: Any, record: Any, scoped_case: Any) -> None:
-    work = [(c.holds_ratio, [(n, d) for _, n, d in rows])
-            for c, rows in zip(_cmps(scoped_case), scoped_case.int_rows)]
-    out = benchmark(lambda: [h(n, d) for h, pairs in work for n, d in pairs])
-    record("verdict.holds_ratio", benchmark)
     assert len(out) == 99_000
 
 

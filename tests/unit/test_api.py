@@ -31,14 +31,9 @@ PUBLIC = [
     "read_units",
 ]
 
-TEXT = '''\
-ruleset "Mục tiêu chất lượng"
-unit   u
-period 2022
-fact late     : count
-fact resolved : count
-objective Q1 "Hồ sơ trễ hạn dưới 2%": late / resolved < 2%
-'''
+# a small ruleset that lints clean, shared by several test modules
+TEXT = (Path(__file__).resolve().parents[1] / "data" / "rulesets" / "clean.kpi").read_text(
+    encoding="utf-8")
 FACTS = [{"unit": "u", "period": "2022", "fact": "late", "value": 100},
          {"unit": "u", "period": "2022", "fact": "resolved", "value": 5000}]
 

@@ -17,14 +17,9 @@ from kpirules.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = sorted((ROOT / "rulesets").glob("*.kpi"))
 
-CLEAN = '''\
-ruleset "Mục tiêu chất lượng"
-unit   u
-period 2022
-fact late     : count
-fact resolved : count
-objective Q1 "Hồ sơ trễ hạn dưới 2%": late / resolved < 2%
-'''
+# a small ruleset that lints clean, shared by several test modules
+CLEAN = (Path(__file__).resolve().parents[1] / "data" / "rulesets" / "clean.kpi").read_text(
+    encoding="utf-8")
 ERROR = CLEAN.replace("late / resolved", "lat / resolved")
 WARNING = CLEAN + "fact visits : count\n"
 

@@ -23,14 +23,9 @@ pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = sorted((ROOT / "rulesets").glob("*.kpi"))
-CLEAN = '''\
-ruleset "Mục tiêu chất lượng"
-unit   u
-period 2022
-fact late     : count
-fact resolved : count
-objective Q1 "Hồ sơ trễ hạn dưới 2%": late / resolved < 2%
-'''
+# a small ruleset that lints clean, shared by several test modules
+CLEAN = (Path(__file__).resolve().parents[1] / "data" / "rulesets" / "clean.kpi").read_text(
+    encoding="utf-8")
 
 
 def run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess[str]:

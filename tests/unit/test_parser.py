@@ -18,56 +18,9 @@ from kpirules.diagnostics import Source
 from kpirules.errors import RulesetError
 from kpirules.parser import parse, parse_source
 
-SPEC_EXAMPLE = '''\
-# rulesets/ha-long-2022.kpi
-ruleset "Mục tiêu chất lượng năm 2022 — UBND thành phố Hạ Long"
-unit  ha-long                # the unit this ruleset belongs to (default scope)
-period 2022                  # what is evaluated unless the caller asks for another
-
-fact resolved     : count    # declared facts: name and unit of measure
-fact late         : count
-fact on_time      : count
-fact early        : count
-fact inspections  : count
-fact wait_total   : min      # total waiting minutes
-fact visits       : count
-
-# one-line form: id, label, then measure, comparator, threshold
-objective Q1 "Hồ sơ trễ hạn dưới 2%": late / resolved < 2%
-
-# block form
-objective Q3.1 "Giải quyết TTHC đúng hạn tại Trung tâm HCC" {
-  measure on_time / resolved
-  target  > 98%
-  warn    < 98.5%            # met, but this close to the edge: reported as warn
-  scope   unit tthcc         # one unit (its subtree rolled up)
-  owner   "Trung tâm hành chính công"
-  support "Các phòng, ban, đơn vị trực thuộc UBND TP"
-  method  "Số hồ sơ đúng hạn / tổng số hồ sơ đã giải quyết"
-  due     2022-12
-}
-
-objective Q3.2 "Đúng hạn tại từng phường, xã" {
-  measure on_time / resolved
-  target  > 99.9%
-  scope   each unit where level = "xa"   # one verdict per unit
-}
-
-objective Q3.7 "Thời gian chờ trung bình tối đa 25 phút": wait_total / visits <= 25 min
-
-objective PL4 "Kiểm tra công vụ đột xuất ít nhất 01 lần/tháng" {
-  measure inspections
-  target  >= 1
-  every   month              # evaluated for each month of the period
-}
-
-objective PL3 "Trước hạn 40%, đúng hạn 60%" {
-  all {                      # compound: every part must pass (any { } also exists)
-    truoc_han: early / resolved   >= 40%
-    dung_han:  on_time / resolved >= 60%
-  }
-}
-'''
+# the SPEC §1 example, shared by several test modules
+SPEC_EXAMPLE = (Path(__file__).resolve().parents[1] / "data" / "rulesets" / "spec-example.kpi").read_text(
+    encoding="utf-8")
 
 HEADER = 'ruleset "t"\nunit u\nperiod 2022\n'
 

@@ -15,10 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from kpirules.report.format import reason
-
 from kpirules.report import FORMATS, render
-from kpirules.report.format import messages
+from kpirules.report.format import messages, reason
 from kpirules.report.html import render_html, scale_for
 from kpirules.results import ObjectiveVerdict, Report, ResultRow, Summary
 
