@@ -83,6 +83,7 @@ CODES: dict[str, str] = {
     "W101": "a `warn` condition that can never trip",
     "W102": "a declared fact no objective uses",
     "W201": "a unit's own value disagrees with the roll-up of its sub-units (fact-set lint)",
+    "W210": "a unit gives some of a measure's facts for a period but not all (fact-set lint)",
 }
 
 

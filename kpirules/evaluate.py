@@ -16,7 +16,7 @@ from .compiler import Cmp, NotApplicable, ObjectivePlan, Plan, TargetPlan, Value
 from .errors import EvaluationError
 from .periods import Period
 from .results import ObjectiveVerdict, Report, ResultRow, Summary, exact, exact_ratio, worst
-from .rollup import Missing, Reason, Resolver
+from .rollup import Missing, Pooled, Reason, Resolver
 from .scopes import Hierarchy, matches, scope_text, top_units
 from .values import NO_VALUE, NoValue, Pair
 
@@ -102,10 +102,15 @@ class _Run:
         self.r = resolver
         self.tree = tree
         self._matched: dict[ast.Condition, list[str]] = {}
+        # periods for which a unit's own value of the very period may be read directly
+        # (no fact counted from records, and not cut by --as-of)
+        self.fast_own: dict[Period, bool] = {}
 
     def target(self, op: ObjectivePlan, tp: TargetPlan, unit: str | None, scope: str | None,
-               getter: Callable[[str, Period], Value | Missing] | None, period: Period,
-               template: dict[str, Any], period_text: str, partial: bool = False) -> ResultRow:
+               getter: Callable[[tuple[str, ...], Period], Pooled | Missing] | None,
+               period: Period,
+               template: dict[str, Any], period_text: str, partial: bool = False,
+               direct: bool = True) -> ResultRow:
         c = tp.target
         row = template.copy()
         if partial:
@@ -115,34 +120,41 @@ class _Run:
         row["period"] = period_text
         row["scope"] = scope
         vals: dict[str, Value] = {}
-        reasons: list[Reason] | None = None
         no_value: str | None = None
-        own = self.r.own
-        for f in tp.facts:
-            if getter is None:  # a single unit: its own value, else the roll-up
+        got: dict[str, Value] | None = None
+        if direct and getter is None and self.fast_own.get(period, False):
+            # the hot path: the unit gives every fact of the measure for this very period
+            own = self.r.own
+            got = {}
+            for f in tp.facts:
                 given = own.get((unit, f))  # type: ignore[arg-type]
                 v = given.get(period) if given is not None else None
                 if v is None:
-                    v = self.r.get(unit, f, period)  # type: ignore[arg-type]
-            else:
-                v = getter(f, period)
+                    got = None
+                    break
+                got[f] = v
+        if got is None:
+            res = (self.r.measure(unit, tp.facts, period) if getter is None  # type: ignore[arg-type]
+                   else getter(tp.facts, period))
+            if res.__class__ is Missing:
+                row["verdict"] = "missing"
+                _reasons(row, list(res.reasons))  # type: ignore[union-attr]
+                return _fast_row(row)
+            got = res.values  # type: ignore[union-attr]
+            if res.silent:  # type: ignore[union-attr]
+                row["silent"] = [{"unit": u, "name": self.tree.name(u)}
+                                 for u in res.silent]  # type: ignore[union-attr]
+            row["reporting"] = res.reporting  # type: ignore[union-attr]
+        for f, v in got.items():
             cls = v.__class__
-            if cls is Missing:
-                if reasons is None:
-                    reasons = []
-                reasons.extend(v.reasons)  # type: ignore[union-attr]
-            elif cls is Pair or cls is NoValue:
+            if cls is Pair or cls is NoValue:
                 v = v.value() if cls is Pair else NO_VALUE  # type: ignore[union-attr]
                 if v is NO_VALUE:
                     no_value = f
                 else:
                     vals[f] = v  # type: ignore[assignment]
             else:
-                vals[f] = v  # type: ignore[assignment]
-        if reasons is not None:
-            row["verdict"] = "missing"
-            _reasons(row, reasons)
-            return _fast_row(row)
+                vals[f] = v
         if no_value is not None:
             row["verdict"] = "n/a"
             _reasons(row, [Reason("no_records", fact=no_value)])
@@ -214,7 +226,7 @@ class _Run:
                 "unit_name": None,
                 "warn": None if tp.warn is None else _cmp_text(tp.warn),
                 "previous": None, "change": None, "partial": False, "reasons": None,
-                "reasons_more": 0}
+                "reasons_more": 0, "reporting": None, "silent": None}
 
     def combined(self, op: ObjectivePlan, parts: list[ResultRow], unit: str | None,
                  scope: str | None, period: Period) -> ResultRow:
@@ -236,7 +248,7 @@ class _Run:
                           "unit_name": self.tree.name(unit) if unit is not None else None,
                           "warn": None, "previous": None, "change": None,
                           "partial": parts[0].partial if parts else False, "reasons": None,
-                          "reasons_more": 0})
+                          "reasons_more": 0, "reporting": None, "silent": None})
 
     def matched(self, where: ast.Condition) -> list[str]:
         """Units whose attributes meet ``where``, in table order; computed once per condition."""
@@ -247,7 +259,8 @@ class _Run:
         return hit
 
     def scopes(self, op: ObjectivePlan, default_unit: str | None) -> list[tuple[
-            str | None, str | None, Callable[[str, Period], Value | Missing] | None]]:
+            str | None, str | None,
+            Callable[[tuple[str, ...], Period], Pooled | Missing] | None]]:
         """(unit, pooled scope text, getter) per scope item; getter None: the unit's values."""
         s = op.scope
         if s is None or s.kind == "unit":
@@ -275,11 +288,8 @@ class _Run:
             return [(u, None, None) for u in matched]
         pooled = top_units(self.tree, matched)
 
-        def pooled_get(f: str, p: Period) -> Value | Missing:
-            units = self.r.pooled(pooled, f)
-            if not units:
-                return Missing([Reason("pool_none", scope=text, fact=f)])
-            return self.r.pool(units, f, p)
+        def pooled_get(facts: tuple[str, ...], p: Period) -> Pooled | Missing:
+            return self.r.pooled_measure(pooled, facts, p, text)
 
         return [(None, text, pooled_get)]
 
@@ -303,12 +313,17 @@ def evaluate(plan: Plan, own: dict[tuple[str, str], dict[Period, Value]], tree: 
         if as_of is not None:  # year to date: nothing after the as-of month
             periods = tuple(p for p in periods if not resolver.after_as_of(p))
         top: list[str] = []
-        templates = [(tp, run.template(op, tp)) for tp in op.targets]
+        templates = [(tp, run.template(op, tp), not counted.intersection(tp.facts))
+                     for tp in op.targets]
         period_texts = [(p, str(p), not resolver.ends_by_as_of(p)) for p in periods]
+        for p in periods:
+            if p not in run.fast_own:
+                run.fast_own[p] = resolver.ends_by_as_of(p)
         for unit, scope, getter in run.scopes(op, default_unit):
             for p, ptext, partial in period_texts:
-                parts = [run.target(op, tp, unit, scope, getter, p, tmpl, ptext, partial)
-                         for tp, tmpl in templates]
+                parts = [run.target(op, tp, unit, scope, getter, p, tmpl, ptext, partial,
+                                    direct)
+                         for tp, tmpl, direct in templates]
                 rows.extend(parts)
                 if op.combine:
                     combined = run.combined(op, parts, unit, scope, p)

@@ -53,26 +53,63 @@ def _value(resolver: Resolver, rs: Ruleset, fact: str, v: Any) -> str:
 
 
 def _fact_lines(resolver: Resolver, rs: Ruleset, unit: str | None, pooled: list[str] | None,
-                fact: str, period: Period, depth: int = 2) -> list[str]:
+                facts: tuple[str, ...], period: Period, depth: int = 2) -> list[str]:
+    """Where the measure's facts come from: one pool of units and sub-periods for all."""
     pad = " " * depth
     lines: list[str] = []
     if pooled is not None:
-        v = resolver.pool(pooled, fact, period) if pooled else Missing(["no unit"])
-        lines.append(f"{pad}{fact} = {_value(resolver, rs, fact, v)}  "
-                     f"(pooled over {len(pooled)} unit(s): {', '.join(pooled)})")
+        full, silent, _ = resolver.status(pooled, facts, period)
+        res = resolver.pooled_measure(pooled, facts, period, "") if pooled else None
+        lines.append(f"{pad}pooled over {len(full)} unit(s): {', '.join(full) or '—'}")
+        if silent:
+            lines.append(f"{pad}left out (give none of {_facts(facts)}): {', '.join(silent)}")
+        if isinstance(res, Missing) or res is None:
+            lines.append(f"{pad}missing — " + "; ".join(str(r) for r in res.reasons)
+                         if res is not None else f"{pad}missing — no unit")
+            return lines
+        for fact in facts:
+            lines.append(f"{pad}{fact} = {_value(resolver, rs, fact, res.values[fact])}")
+            for u in full:
+                part = resolver.measure(u, facts, period)
+                v = part.values[fact] if not isinstance(part, Missing) else part
+                lines.append(f"{pad}  · {u}: {_value(resolver, rs, fact, v)}")
         return lines
     assert unit is not None
-    v = resolver.get(unit, fact, period)
-    src = resolver.source(unit, fact, period)
-    lines.append(f"{pad}{fact} = {_value(resolver, rs, fact, v)}  [{unit}: {src.detail}]")
-    if src.how in ("periods", "units", "records"):
-        for label, pv in src.parts[:24]:
-            lines.append(f"{pad}  · {label}: {_value(resolver, rs, fact, pv)}")
-        if len(src.parts) > 24:
-            lines.append(f"{pad}  · … and {len(src.parts) - 24} more")
-    if src.skipped:
-        lines.append(f"{pad}  left out (never report `{fact}`): {', '.join(src.skipped)}")
+    res = resolver.measure(unit, facts, period)
+    mine = [f for f in facts if f not in resolver.counted
+            and resolver.own_covers(unit, f, period)]
+    if isinstance(res, Missing):
+        lines.append(f"{pad}missing — " + "; ".join(str(r) for r in res.reasons))
+        return lines
+    if mine or all(f in resolver.counted for f in facts):
+        for fact in facts:  # the unit's own figures (months rolled up), or its records
+            src = resolver.source(unit, fact, period)
+            lines.append(f"{pad}{fact} = {_value(resolver, rs, fact, res.values[fact])}  "
+                         f"[{unit}: {src.detail}]")
+            if src.how in ("periods", "records"):
+                for label, pv in src.parts[:24]:
+                    lines.append(f"{pad}  · {label}: {_value(resolver, rs, fact, pv)}")
+                if len(src.parts) > 24:
+                    lines.append(f"{pad}  · … and {len(src.parts) - 24} more")
+        return lines
+    kids = list(resolver.tree.children.get(unit, ()))
+    full, silent, _ = resolver.status(kids, facts, period)
+    lines.append(f"{pad}[{unit}: rolled up from {len(full)} sub-unit(s), every fact alike]")
+    for fact in facts:
+        lines.append(f"{pad}{fact} = {_value(resolver, rs, fact, res.values[fact])}")
+        for k in full[:24]:
+            part = resolver.measure(k, facts, period)
+            v = part.values[fact] if not isinstance(part, Missing) else part
+            lines.append(f"{pad}  · {k}: {_value(resolver, rs, fact, v)}")
+        if len(full) > 24:
+            lines.append(f"{pad}  · … and {len(full) - 24} more")
+    if res.silent:
+        lines.append(f"{pad}left out (give none of {_facts(facts)}): {', '.join(res.silent)}")
     return lines
+
+
+def _facts(facts: tuple[str, ...]) -> str:
+    return ", ".join(f"`{f}`" for f in facts)
 
 
 def _row_text(row: ResultRow) -> str:
@@ -122,9 +159,8 @@ def explain_text(rs: Ruleset, objective: str, facts: Any, *, units: Any = None,
         pooled = None
         if row.unit is None and op.scope is not None and op.scope.kind == "pooled":
             pooled = _pooled_units(resolver, op, tp.facts)
-        for fact in tp.facts:
-            out.extend(_fact_lines(resolver, rs, row.unit, pooled, fact,
-                                   parse_period(row.period)))
+        out.extend(_fact_lines(resolver, rs, row.unit, pooled, tp.facts,
+                               parse_period(row.period)))
         out.append(_row_text(row))
         out.append("")
     out.append(f"objective {op.id}: {report.objectives[0].verdict}")
@@ -134,5 +170,4 @@ def explain_text(rs: Ruleset, objective: str, facts: Any, *, units: Any = None,
 def _pooled_units(resolver: Resolver, op: Any, facts: tuple[str, ...]) -> list[str]:
     tree = resolver.tree
     matched = [u for u in tree.parent if matches(op.scope.where, tree.attrs[u])]
-    units = top_units(tree, matched)
-    return list(dict.fromkeys(u for f in facts for u in resolver.pooled(units, f)))
+    return top_units(tree, matched)

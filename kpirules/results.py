@@ -98,6 +98,12 @@ class ResultRow(BaseModel):
         default=None, description="why n/a or missing, as codes with their arguments "
         "({\"code\": \"no_value\", \"fact\": …}); `reason` is their English text")
     reasons_more: int = Field(default=0, description="reasons beyond those listed")
+    reporting: int | None = Field(
+        default=None, description="how many units' figures were pooled into this row, when "
+        "it was rolled up from sub-units (null: the unit's own figures)")
+    silent: list[dict[str, str]] | None = Field(
+        default=None, description="sub-units left out because they give none of the "
+        "measure's facts ({\"unit\": id, \"name\": name}); null when none was")
 
 
 class ObjectiveVerdict(BaseModel):

@@ -1,7 +1,12 @@
-"""Roll-up: the value of a fact for a unit and a period, exactly, or why there is none.
+"""Roll-up: the values of a measure's facts for a unit and a period, exactly, or why
+there are none.
 
-Values are exact (ints and Fractions in base units). A unit's value of a fact
-for a period is, in this order:
+Values are exact (ints and Fractions in base units). A measure reads its facts
+through :meth:`Resolver.measure`, which pools them all over the same units and
+sub-periods (one pool per measure): a part that gives some of the facts but not
+all makes the value missing, a sub-unit that gives none is left out of every fact
+alike and named. Within that pool, a unit's value of a fact for a period is, in
+this order:
 
 1. its own value for that period, when the fact set gives one;
 2. else, when the unit has own values of the fact at a finer grain inside the
@@ -9,9 +14,9 @@ for a period is, in this order:
    fact's aggregate — every sub-period must be there, or the value is missing
    and the reason names the absent ones;
 3. else the combination of its sub-units' values by the aggregate. Sub-units
-   that never report the fact (no value anywhere in their subtree, in any
-   period) are left out and named by ``explain``; a sub-unit that reports the
-   fact but lacks this period makes the whole value missing.
+   that give none of the measure's facts (no value anywhere in their subtree, in
+   any period) are left out and named on the row; a sub-unit that reports them
+   but lacks this period makes the whole value missing.
 
 A ratio over several units is therefore always the ratio of pooled sums.
 """
@@ -27,7 +32,7 @@ from .periods import Period
 from .scopes import Hierarchy
 from .values import NO_VALUE, Pair, combine
 
-__all__ = ["Resolver", "Missing", "Reason", "Source"]
+__all__ = ["Resolver", "Missing", "Reason", "Source", "Pooled"]
 
 
 # Why a row is missing or n/a: a code and its arguments, so that reports can say it in
@@ -44,6 +49,7 @@ _REASONS = {
     "unit_no_facts": "unit `{unit}` has no facts (and no units table was given)",
     "no_match": "no unit matches `{scope}`",
     "pool_none": "no unit of `{scope}` reports `{fact}`",
+    "lacks": "{unit} gives {has} but no {lacks} for {period}",
     "zero_den": "nothing to measure: {names} = 0",
     "zero_den_any": "nothing to measure: a denominator is 0",
     "no_records": "nothing to measure: `{fact}` has no records",
@@ -74,6 +80,10 @@ class Reason:
         return {"code": self.code, **self.args}
 
 
+def _names(facts: Iterable[str]) -> str:
+    return ", ".join(f"`{f}`" for f in facts)
+
+
 class Missing:
     """An absent value, with the reasons."""
 
@@ -86,8 +96,22 @@ class Missing:
         return f"Missing({[str(r) for r in self.reasons]!r})"
 
 
+class Pooled:
+    """The values of one measure's facts at (unit, period), pooled over one set of units
+    and sub-periods (the one-pool rule): ``reporting`` counts the units whose own
+    figures went in (None when the unit's own figures were used), ``silent`` names the
+    sub-units left out because they give none of the measure's facts."""
 
+    __slots__ = ("values", "reporting", "silent")
 
+    def __init__(self, values: dict[str, Value], reporting: int | None = None,
+                 silent: tuple[str, ...] = ()) -> None:
+        self.values = values
+        self.reporting = reporting
+        self.silent = silent
+
+    def __repr__(self) -> str:
+        return f"Pooled({self.values!r}, reporting={self.reporting}, silent={self.silent})"
 
 
 @dataclass
@@ -113,6 +137,8 @@ class Resolver:
         self.counted = counted  # facts counted from records: absent means no records
         self.memo: dict[tuple[str, str, Period], Value | Missing] = {}
         self._reporters: dict[str, set[str]] = {}
+        self._measures: dict[tuple[str, tuple[str, ...], Period], Pooled | Missing] = {}
+        self._scopes: dict[tuple[str, tuple[str, ...], Period], Pooled | Missing] = {}
 
     def ends_by_as_of(self, p: Period) -> bool:
         a = self.as_of
@@ -140,21 +166,17 @@ class Resolver:
             self._reporters[fact] = r
         return r
 
-    def pooled(self, units: list[str], fact: str) -> list[str]:
-        """Which of a pooled scope's units add up ``fact``: all of them for a fact counted
-        from records, else those that report it."""
-        if fact in self.counted:
-            return units
-        rep = self.reporters(fact)
-        return [u for u in units if u in rep]
-
     def agg(self, fact: str) -> str:
         info = self.plan.facts.get(fact)
         return info.aggregate if info is not None else "sum"
 
     def get(self, unit: str, fact: str, period: Period) -> Value | Missing:
+        """One fact's value at (unit, period): the unit's own, else rolled up. A measure
+        reads its facts through :meth:`measure`, which keeps them in one pool."""
         own = self.own.get((unit, fact))
-        if own is not None and (self.as_of is None or self.ends_by_as_of(period)):
+        counted = fact in self.counted
+        if own is not None and not counted and (self.as_of is None
+                                                or self.ends_by_as_of(period)):
             v = own.get(period)
             if v is not None:
                 return v
@@ -162,8 +184,8 @@ class Resolver:
         hit = self.memo.get(key)
         if hit is not None:
             return hit
-        if fact in self.counted:
-            res = self._counted(unit, fact, period)
+        if counted:
+            res: Value | Missing = self._counted(unit, fact, period)
         elif own is not None and any(period.contains(q) for q in own):
             res = self._over_periods(unit, fact, period, own)
         else:
@@ -173,7 +195,21 @@ class Resolver:
 
     def _counted(self, unit: str, fact: str, period: Period) -> Value:
         """A fact counted from records: the unit's own records of each month, plus its
-        whole subtree's. No records is a value too: 0, or no value for avg/min/max."""
+        whole subtree's. No records is a value too: 0, or no value for avg/min/max.
+        Computed bottom-up without recursion (a hierarchy may be very deep)."""
+        memo = self.memo
+        order: list[str] = []
+        stack = [unit]
+        while stack:
+            n = stack.pop()
+            order.append(n)
+            stack.extend(c for c in self.tree.children.get(n, ()) if (c, fact, period) not in memo)
+        for n in reversed(order):  # every unit after its sub-units
+            if (n, fact, period) not in memo:
+                memo[(n, fact, period)] = self._counted_one(n, fact, period)
+        return memo[(unit, fact, period)]  # type: ignore[return-value]
+
+    def _counted_one(self, unit: str, fact: str, period: Period) -> Value:
         agg = self.agg(fact)
         values: list[Value] = []
         own = self.own.get((unit, fact))
@@ -185,7 +221,7 @@ class Resolver:
                 if v is not None:
                     values.append(v)
         for child in self.tree.children.get(unit, ()):
-            values.append(self.get(child, fact, period))  # type: ignore[arg-type]
+            values.append(self.memo[(child, fact, period)])  # type: ignore[arg-type]
         if values:
             return combine(agg, values)
         return Pair(0, 0) if agg == "pair" else (NO_VALUE if agg in ("min", "max") else 0)
@@ -223,27 +259,151 @@ class Resolver:
         return v  # type: ignore[no-any-return]
 
     def _over_units(self, unit: str, fact: str, period: Period) -> Value | Missing:
-        kids = self.tree.children.get(unit, ())
-        rep = self.reporters(fact)
-        reporting = [k for k in kids if k in rep]
-        if not reporting:
-            return Missing([Reason("no_value", fact=fact, unit=unit, period=str(period))])
-        return self.pool(reporting, fact, period)
+        """One fact rolled up from the sub-units that report it (a one-fact measure)."""
+        res = self._pool_measure(unit, list(self.tree.children.get(unit, ())), (fact,),
+                                 period)
+        return res if isinstance(res, Missing) else res.values[fact]
 
-    def pool(self, units: list[str], fact: str, period: Period) -> Value | Missing:
-        values: list[Value] = []
-        reasons: list[str] = []
-        for k in units:
-            v = self.get(k, fact, period)
+    # ------------------------------------------------------------ one pool per measure
+    def own_covers(self, unit: str, fact: str, period: Period) -> bool:
+        """Whether ``unit`` gives ``fact`` itself for ``period`` or for periods inside it."""
+        own = self.own.get((unit, fact))
+        if own is None:
+            return False
+        if period in own:
+            return True
+        return any(period.contains(q) for q in own)
+
+    def measure(self, unit: str, facts: tuple[str, ...], period: Period) -> Pooled | Missing:
+        """The values of a measure's facts at (unit, period), all pooled over the same
+        units and sub-periods.
+
+        A unit that gives all of the measure's facts itself (for the period or for
+        sub-periods of it) is taken as it is; one that gives none is the pool of its
+        sub-units, where a sub-unit that gives none of the facts is left out of every
+        fact alike (and named in ``silent``) and one that gives some but not all makes
+        the value missing. A unit that gives some of the facts itself and not the others
+        is missing too: its own figures and its sub-units' need not cover the same
+        dossiers. Facts counted from records are given by every unit (no records is 0).
+        """
+        key = (unit, facts, period)
+        hit = self._measures.get(key)
+        if hit is not None:
+            return hit
+        # iterative post-order over the sub-units that are needed: a hierarchy may be
+        # deeper than Python's recursion limit
+        stack: list[tuple[str, list[str] | None]] = [(unit, None)]
+        while stack:
+            node, kids = stack.pop()
+            if (node, facts, period) in self._measures:
+                continue
+            if kids is None:
+                step = self._measure_step(node, facts, period)
+                if isinstance(step, list):
+                    pending = [k for k in step if (k, facts, period) not in self._measures]
+                    if pending:
+                        stack.append((node, step))
+                        stack.extend((k, None) for k in reversed(pending))
+                        continue
+                    kids = step
+                else:
+                    self._measures[(node, facts, period)] = step
+                    continue
+            self._measures[(node, facts, period)] = self._pool_measure(
+                node, kids, facts, period)
+        return self._measures[key]
+
+    def _measure_step(self, unit: str, facts: tuple[str, ...],
+                      period: Period) -> Pooled | Missing | list[str]:
+        """The unit's own values, a Missing, or the sub-units to pool (a list)."""
+        given = [f for f in facts if f not in self.counted]
+        mine = [f for f in given if self.own_covers(unit, f, period)]
+        if len(mine) == len(given):  # its own figures (records: the whole subtree's)
+            return self._values(unit, facts, period, None, ())
+        if mine:
+            lacks = [f for f in given if f not in mine]
+            return Missing([Reason("lacks", unit=unit, period=str(period), has=_names(mine),
+                                   lacks=_names(lacks))])
+        kids = list(self.tree.children.get(unit, ()))
+        return kids
+
+    def _values(self, unit: str, facts: tuple[str, ...], period: Period,
+                reporting: int | None, silent: tuple[str, ...]) -> Pooled | Missing:
+        values: dict[str, Value] = {}
+        reasons: list[Reason] = []
+        for f in facts:
+            v = self.get(unit, f, period)
             if isinstance(v, Missing):
                 reasons.extend(v.reasons)
             else:
-                values.append(v)
+                values[f] = v
         if reasons:
             return Missing(reasons)
-        if not values:
-            return Missing([Reason("no_value_pool", fact=fact, period=str(period))])
-        return combine(self.agg(fact), values)
+        return Pooled(values, reporting, silent)
+
+    def status(self, units: Iterable[str], facts: tuple[str, ...],
+               period: Period) -> tuple[list[str], list[str], list[Reason]]:
+        """Sort the parts of a pool: (those giving every fact, those giving none — left
+        out —, reasons for those giving some but not all)."""
+        given = [f for f in facts if f not in self.counted]
+        counted = len(given) < len(facts)
+        reps = [self.reporters(f) for f in given]
+        full: list[str] = []
+        silent: list[str] = []
+        reasons: list[Reason] = []
+        for u in units:
+            has = [f for f, rep in zip(given, reps) if u in rep]
+            if len(has) == len(given):
+                full.append(u)
+            elif not has and not counted:
+                silent.append(u)
+            else:
+                gives = has + [f for f in facts if f in self.counted]
+                reasons.append(Reason("lacks", unit=u, period=str(period), has=_names(gives),
+                                      lacks=_names(f for f in given if f not in has)))
+        return full, silent, reasons
+
+    def _pool_measure(self, unit: str | None, parts: list[str], facts: tuple[str, ...],
+                      period: Period, scope: str | None = None) -> Pooled | Missing:
+        """Pool a measure's facts over ``parts`` (sub-units of ``unit``, or the units of a
+        pooled scope when ``unit`` is None): every fact over the same parts."""
+        full, silent, reasons = self.status(parts, facts, period)
+        if reasons:
+            return Missing(reasons)
+        if not full:
+            if scope is not None:
+                return Missing([Reason("pool_none", scope=scope, fact=f) for f in facts])
+            return Missing([Reason("no_value", fact=f, unit=str(unit), period=str(period))
+                            for f in facts])
+        got: list[Pooled] = []
+        for u in full:
+            r = self.measure(u, facts, period)
+            if isinstance(r, Missing):
+                reasons.extend(r.reasons)
+            else:
+                got.append(r)
+        if reasons:
+            return Missing(reasons)
+        values: dict[str, Value] = {}
+        for f in facts:
+            if f in self.counted and unit is not None:
+                v = self.get(unit, f, period)  # the whole subtree's records
+                assert not isinstance(v, Missing)
+                values[f] = v
+            else:
+                values[f] = combine(self.agg(f), [g.values[f] for g in got])
+        reporting = sum(1 if g.reporting is None else g.reporting for g in got)
+        quiet = tuple(silent) + tuple(u for g in got for u in g.silent)
+        return Pooled(values, reporting, quiet)
+
+    def pooled_measure(self, units: list[str], facts: tuple[str, ...], period: Period,
+                       scope: str) -> Pooled | Missing:
+        """A pooled scope (``units where …``): the measure over its units, one pool."""
+        key = (scope, facts, period)
+        hit = self._scopes.get(key)
+        if hit is None:
+            hit = self._scopes[key] = self._pool_measure(None, units, facts, period, scope)
+        return hit
 
     def source(self, unit: str, fact: str, period: Period) -> Source:
         """How ``get`` found (or did not find) the value: for ``explain``."""

@@ -15,6 +15,7 @@ from . import ast
 from ._gc import paused as gc_paused
 from .checker import CheckedRuleset, check
 from .compiler import Plan, Value, compile_plan
+from .completeness import Gap, gaps
 from .diagnostics import Diagnostic, Source
 from .errors import EvaluationError
 from .evaluate import compare as compare_reports
@@ -181,6 +182,7 @@ class Ruleset:
                     f"{o.path}:{o.row}: warning[W201]: `{fact}` for {unit} in {p} is "
                     f"{exact(given)}, but its sub-units add up to {exact(shown)}; the unit's "
                     "own value is used")
+        warnings.extend(_gap_warnings(gaps(self._plan, resolver), index))
         return warnings
 
     def _prepare(self, facts: FactsArg, units: UnitsArg, period: str | Period | None, *,
@@ -278,6 +280,20 @@ class Ruleset:
                 own[key] = inner = {}
             inner[fv.period] = v.numerator if v.denominator == 1 else v
         return own
+
+
+def _gap_warnings(found: list[Gap], index: Any) -> list[str]:
+    """W210: a unit gives some of a measure's facts for a period but not all (the rows
+    that pool it will be missing), located at the first of the facts it gives."""
+    out = []
+    for g in found:
+        o = index[(g.unit, g.has[0])][g.period].origin
+        has = ", ".join(f"`{f}`" for f in g.has)
+        lacks = ", ".join(f"`{f}`" for f in g.lacks)
+        out.append(f"{o.path}:{o.row}: warning[W210]: {g.unit} gives {has} but no {lacks} "
+                   f"for {g.period}: {', '.join(g.objectives)} will be missing for {g.unit} "
+                   "and for every roll-up that holds it; add the absent values")
+    return out
 
 
 def _shift(month: Period, period: Period, other: Period) -> Period | None:

@@ -43,6 +43,7 @@ __all__ = [
     "NONE",
     "Cells",
     "cells",
+    "coverage",
     "decimal",
     "delta",
     "languages",
@@ -113,6 +114,18 @@ def reason(row: Any, lang: str = DEFAULT_LANG) -> str | None:
     if more:
         text += message(lang, "reason.more", count=more)
     return nfc(text)
+
+
+def coverage(row: Any, lang: str = DEFAULT_LANG) -> str | None:
+    """Which sub-units a pooled row left out because they give none of its measure's facts:
+    ``2/3 đơn vị có báo cáo; không báo cáo: Phường 3``; None when every unit reported."""
+    silent = getattr(row, "silent", None)
+    if not silent:
+        return None
+    reporting = getattr(row, "reporting", None) or 0
+    names = ", ".join(nfc(u.get("name") or u["unit"]) for u in silent)
+    return message(lang, "coverage", reporting=reporting, total=reporting + len(silent),
+                   silent=names)
 
 
 def verdict_word(verdict: str, lang: str) -> str:

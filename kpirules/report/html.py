@@ -42,6 +42,7 @@ from kpirules.report.format import (
     messages,
     nfc,
     ordered_rows,
+    coverage,
     reason,
     round_half_even,
     to_fraction,
@@ -173,6 +174,7 @@ class RowView:
     trend_good: str | None  # "good" | "bad" | None (no direction is better)
     partial: bool
     note: int | None = None
+    coverage: str | None = None  # sub-units left out: they give none of the facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -311,7 +313,8 @@ def _row_view(row: ResultRow, scale: Scale | None, report: Report, lang: str) ->
         delta=NONE if unmeasured else c.delta,
         unmeasured=unmeasured, reason=reason(row, lang) if unmeasured else None,
         bar=None if unmeasured else _bar(row, scale, c.actual, c.target, lang),
-        previous=previous, change=change, trend=trend, trend_good=good, partial=row.partial)
+        previous=previous, change=change, trend=trend, trend_good=good, partial=row.partial,
+        coverage=coverage(row, lang))
 
 
 # --- objectives -----------------------------------------------------------------------------
@@ -363,6 +366,10 @@ def _grid(rows: list[ResultRow], views: dict[int, RowView], periods: list[str],
             if v is not None and v.unmeasured and v.reason is not None:
                 notes.append((len(notes) + 1, f"{v.unit} · {v.period}"
                               + (f" · {v.part}" if v.part else "") + f": {v.reason}"))
+                v = dataclasses.replace(v, note=len(notes))
+            elif v is not None and v.coverage is not None:
+                notes.append((len(notes) + 1, f"{v.unit} · {v.period}"
+                              + (f" · {v.part}" if v.part else "") + f": {v.coverage}"))
                 v = dataclasses.replace(v, note=len(notes))
             cells_.append(v)
         verdict = worst([c.verdict for c in cells_ if c is not None])

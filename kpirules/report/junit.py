@@ -40,6 +40,7 @@ from kpirules.report.format import (
     message,
     nfc,
     ordered_rows,
+    coverage,
     reason,
     unit_text,
 )
@@ -91,6 +92,9 @@ def _case(row: ResultRow, report: Report, labels: dict[str, str], lang: str) -> 
         notes.append(message(lang, "junit.warn", **values))
     if row.partial and report.as_of:
         notes.append(message(lang, "junit.partial", month=report.as_of))
+    left_out = coverage(row, lang)
+    if left_out is not None:
+        notes.append(left_out)
     if notes:
         ET.SubElement(case, "system-out").text = _text("\n".join(notes))
     return case

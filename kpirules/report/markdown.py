@@ -14,6 +14,7 @@ from kpirules.report.format import (
     nfc,
     ordered_rows,
     previous,
+    coverage,
     reason,
     unit_text,
     verdict_word,
@@ -79,7 +80,7 @@ def _objectives(report: Report, lang: str) -> list[str]:
 
 def _rows_table(rows: list[ResultRow], report: Report, lang: str) -> list[str]:
     with_part = any(r.part is not None for r in rows)
-    with_note = any(r.verdict in ("n/a", "missing") for r in rows)
+    with_note = any(r.verdict in ("n/a", "missing") or r.silent for r in rows)
     with_previous = bool(report.compare)
     keys = (["col.part"] if with_part else []) + [
         "col.unit", "col.period", "col.actual"] + (["html.vs"] if with_previous else []) + [
@@ -99,7 +100,8 @@ def _rows_table(rows: list[ResultRow], report: Report, lang: str) -> list[str]:
         cols += [escape(c.target), escape(c.gap), escape(c.delta), _verdict(r.verdict, lang)]
         if with_note:
             unmeasured = r.verdict in ("n/a", "missing")
-            cols.append(escape(reason(r, lang) or NONE) if unmeasured else "")
+            cols.append(escape(reason(r, lang) or NONE) if unmeasured
+                        else escape(coverage(r, lang) or ""))
         body.append(cols)
     header = [message(lang, k, period=report.compare) if k == "html.vs" else message(lang, k)
               for k in keys]

@@ -29,6 +29,7 @@ from kpirules.report.format import (
     ordered_rows,
     part_label,
     previous,
+    coverage,
     reason,
     unit_text,
     verdict_word,
@@ -81,6 +82,9 @@ def _cells(row: ResultRow, report: Report, label: str, lang: str) -> list[Text]:
         actual, gap, delta = NONE, NONE, NONE
     else:
         actual, gap, delta = c.actual, c.gap, c.delta
+    note = coverage(row, lang)
+    if note is not None:  # sub-units that gave none of the measure's facts
+        text.append(("\n" if len(text) else "") + "↳ " + note, style="italic")
     before = previous(row, lang) if report.compare else None
     if before is not None:  # --compare: the other period's actual under this one
         actual = f"{actual}\n{report.compare}: {before}"

@@ -36,6 +36,11 @@ named ``<file stem>::<case name>``. A case is a mapping:
 ``raises``
     Optional, instead of ``expect``: evaluation must raise ``{type: EvaluationError,
     match: TEXT}`` (``match`` a substring of the message).
+``records``
+    Optional: raw records per source, ``{source name: [row, …]}``. Each source's rows are
+    written to a CSV file (the header is the union of the rows' keys, in first-seen
+    order) and bound with ``sources=``; the ruleset's derived facts are then counted
+    from them (DuckDB). ``facts`` may be given too, for facts that are not counted.
 ``xfail``
     Optional: a reason. The case is a known bug (``xfail(strict=True)``): the
     expectation is what SPEC says, the code does not do it yet.
@@ -61,7 +66,7 @@ from kpirules.errors import EvaluationError, RulesetError
 
 HERE = Path(__file__).resolve().parent
 CASE_KEYS = {"name", "ruleset", "diagnostics", "facts", "units", "period", "expect", "rows",
-             "objectives", "summary", "raises", "xfail"}
+             "objectives", "summary", "raises", "xfail", "records"}
 RAISES = {"EvaluationError": EvaluationError, "RulesetError": RulesetError,
           "FactsError": kpirules.FactsError}
 
@@ -154,9 +159,19 @@ def _write_csv(rows: list[dict[str, Any]], path: Path) -> Path:
     return path
 
 
-def _run(case: dict[str, Any], facts: Any) -> Any:
+def _write_records(rows: list[dict[str, Any]], path: Path) -> Path:
+    header = list(dict.fromkeys(k for r in rows for k in r))
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for r in rows:
+            w.writerow(["" if r.get(k) is None else str(r[k]) for k in header])
+    return path
+
+
+def _run(case: dict[str, Any], facts: Any, sources: dict[str, Any] | None = None) -> Any:
     rs = kpirules.loads(case["ruleset"], "case.kpi")
-    return rs.evaluate(facts, units=case.get("units"),
+    return rs.evaluate(facts, units=case.get("units"), sources=sources,
                        period=str(case["period"]) if "period" in case else None)
 
 
@@ -170,16 +185,19 @@ def _matches(want: Any, got: Any) -> bool:
 
 def _check_evaluation(case: dict[str, Any], tmp_path: Path) -> None:
     rows_in = case.get("facts") or []
+    sources = {name: str(_write_records(rows, tmp_path / f"{name}.csv"))
+               for name, rows in (case.get("records") or {}).items()} or None
     if "raises" in case:
         spec = case["raises"]
         with pytest.raises(RAISES[spec["type"]]) as info:
-            _run(case, rows_in)
+            _run(case, rows_in, sources)
         if "match" in spec:
             assert spec["match"] in str(info.value)
         return
-    report = _run(case, rows_in)
+    report = _run(case, rows_in, sources)
     text = report.to_json()
-    assert _run(case, rows_in).to_json() == text, "the same input must give byte-identical JSON"
+    assert _run(case, rows_in, sources).to_json() == text, \
+        "the same input must give byte-identical JSON"
     data = json.loads(text)
     results = data["results"]
     table = "\n".join("  " + json.dumps({k: r[k] for k in (
@@ -202,7 +220,7 @@ def _check_evaluation(case: dict[str, Any], tmp_path: Path) -> None:
         assert data["summary"] == want_sum
     # the second back end: the same rows read from a long CSV file must agree
     if rows_in:
-        again = json.loads(_run(case, str(_write_csv(rows_in, tmp_path / "facts.csv")))
-                           .to_json())
+        again = json.loads(_run(case, str(_write_csv(rows_in, tmp_path / "facts.csv")),
+                                sources).to_json())
         for key in ("objectives", "results", "summary"):
             assert again[key] == data[key], f"in-memory and CSV facts disagree on {key}"

@@ -345,6 +345,9 @@ DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
              "Remove the declaration, or use the fact in a measure."),
     "W201": ([], ("Correct the unit's own value or its sub-units' values in the fact set. "
              "The own value is what kpirules uses (SPEC §4 Roll-up).")),
+    "W210": ([], ("Add the absent values to the fact set (or, when the unit truly reports "
+             "neither, remove the values it gives: a unit that gives none of a measure's "
+             "facts is left out of the roll-up and named in the report).")),
 }
 
 
@@ -392,6 +395,16 @@ def _w201_example(tmp: Path) -> str:
     facts = ("unit,period,fact,value\nha-long,2022,resolved,1000\nha-long,2022,late,10\n"
              "hong-gai,2022,resolved,600\nhong-gai,2022,late,4\n"
              "bai-chay,2022,resolved,500\nbai-chay,2022,late,6\n")
+    units = ("id,name,parent,level\nha-long,Hạ Long,,tp\nhong-gai,Hồng Gai,ha-long,phuong\n"
+             "bai-chay,Bãi Cháy,ha-long,phuong\n")
+    return _cli(["lint", "ha-long-2022.kpi", "--facts", "facts.csv", "--units", "units.csv"],
+                {"ha-long-2022.kpi": ruleset, "facts.csv": facts, "units.csv": units}, tmp)
+
+
+def _w210_example(tmp: Path) -> str:
+    ruleset = DOC_HEADER + 'objective Q1 "Hồ sơ trễ hạn dưới 2%": late / resolved < 2%\n'
+    facts = ("unit,period,fact,value\nhong-gai,2022,resolved,600\nhong-gai,2022,late,4\n"
+             "bai-chay,2022,resolved,500\n")
     units = ("id,name,parent,level\nha-long,Hạ Long,,tp\nhong-gai,Hồng Gai,ha-long,phuong\n"
              "bai-chay,Bãi Cháy,ha-long,phuong\n")
     return _cli(["lint", "ha-long-2022.kpi", "--facts", "facts.csv", "--units", "units.csv"],
@@ -454,6 +467,12 @@ def build_diagnostics_doc(tmp: Path) -> str:
                         "ruleset: a unit's own value that differs from what its sub-units "
                         "add up to."), "",
                         "```console", _w201_example(tmp), "```", ""]
+            elif code == "W210":
+                out += [("Reported by `kpirules lint RULESET --facts FILE [--units FILE]`: a "
+                        "unit that gives some of a measure's facts for a period but not all. "
+                        "The measure's facts are pooled over the same units, so every row "
+                        "that pools that unit is missing until the values are added."), "",
+                        "```console", _w210_example(tmp), "```", ""]
             for i, example in enumerate(examples):
                 shown = _doc_text(example) if example.startswith("!") else example
                 out += ["```kpi", shown.rstrip("\n"), "```", "",
