@@ -339,3 +339,37 @@ def test_schema_golden(request: pytest.FixtureRequest) -> None:
     schema = json.loads(text)
     assert text.endswith("}\n") and "Report" in schema.get("title", "")
     assert json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n" == text
+
+
+# ---------------------------------------------------------------- one pool: silent units
+SILENT_RULESET = """\
+ruleset "Mục tiêu"
+unit city
+period 2022
+fact late : count
+fact resolved : count
+objective Q1 "Hồ sơ trễ hạn dưới 2%": late / resolved < 2%
+"""
+SILENT_UNITS = [{"id": "city", "name": "Thành phố", "parent": "", "level": "tp"},
+                {"id": "w1", "name": "Phường Một", "parent": "city", "level": "phuong"},
+                {"id": "w2", "name": "Phường Hai", "parent": "city", "level": "phuong"},
+                {"id": "w3", "name": "Phường Ba", "parent": "city", "level": "phuong"}]
+SILENT_FACTS = [{"unit": "w1", "period": "2022", "fact": "resolved", "value": 1000},
+                {"unit": "w1", "period": "2022", "fact": "late", "value": 10},
+                {"unit": "w2", "period": "2022", "fact": "resolved", "value": 1000},
+                {"unit": "w2", "period": "2022", "fact": "late", "value": 10}]
+
+
+@pytest.mark.parametrize("fmt", ["table", "md", "html", "junit"])
+@pytest.mark.parametrize("lang,words", [("vi", "2/3 đơn vị có báo cáo; không báo cáo: Phường Ba"),
+                                        ("en", "2 of 3 units reported; not reporting: "
+                                               "Phường Ba")])
+def test_every_human_format_names_the_silent_units(fmt: str, lang: str, words: str) -> None:
+    import kpirules
+
+    report = kpirules.loads(SILENT_RULESET, "t.kpi").evaluate(SILENT_FACTS, units=SILENT_UNITS)
+    (row,) = report.results
+    assert row.silent == [{"unit": "w3", "name": "Phường Ba"}] and row.reporting == 2
+    text = render(report, fmt, lang=lang, width=200) if fmt == "table" else render(
+        report, fmt, lang=lang)
+    assert words in unicodedata.normalize("NFC", text)
