@@ -701,7 +701,8 @@ due and resources.
   kpirules doc rulesets/ha-long-2022.kpi --format html -o plan.html
   kpirules doc rulesets/ha-long-2022.kpi --format docx -o plan.docx --lang en
 
-Exit codes: 0 written; 2 an invalid ruleset or command."""
+Exit codes: 0 written; 2 an invalid ruleset or command; 3 a bug in kpirules (please
+report it; --debug shows the traceback)."""
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
