@@ -13,7 +13,7 @@ apart::
     >>> from kpirules.document import render_document
     >>> md = render_document(kpirules.load("rulesets/ha-long-2022.kpi"), "md")  # doctest: +SKIP
 
-Column mapping (SPEC §3, descriptive fields):
+Column mapping (the descriptive fields of an objective):
 
 * **STT** — the objective's number in the plan, and its id (``Q3.1``) underneath;
 * **Mục tiêu chất lượng** — the label, then the target as one line printed from the

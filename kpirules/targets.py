@@ -1,4 +1,4 @@
-"""Regression tests on targets (SPEC §6): fixed facts in, expected rows out.
+"""Regression tests on targets: fixed facts in, expected rows out.
 
     text, code = run(["tests/targets/"])                  # what `kpirules test` prints
     tf = load_test_file("tests/targets/ha-long-2022.kpitest.yaml")
