@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import os
 import sys
@@ -125,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     targets.add_parser(sub)
     sub.add_parser("schema", help="print the JSON Schema of the JSON report",
                    description="Print the JSON Schema of `kpirules check --format json`.")
-    for cmd in sub.choices.values():  # `kpirules check … --debug` as well as `kpirules --debug …`
+    for cmd in sub.choices.values():  # `kpirules check … --debug`, as `kpirules --debug …`
         add_debug(cmd, default=argparse.SUPPRESS)
     return p
 
@@ -149,19 +150,17 @@ def internal_error(exc: BaseException, err: TextIO, debug: bool = False) -> int:
             "kpirules issue tracker\n")
     if debug or os.environ.get("KPIRULES_DEBUG", "").strip() not in ("", "0"):
         line += "".join(traceback.format_exception(exc))
-    try:  # a lone surrogate in the message must not make the report itself crash
+    # backslashreplace: a lone surrogate in the message must not make the report crash;
+    # OSError, ValueError: a closed or broken stderr leaves nowhere to report to
+    with contextlib.suppress(OSError, ValueError):
         err.write(line.encode("utf-8", "backslashreplace").decode("utf-8"))
         err.flush()
-    except Exception:  # noqa: BLE001 - nowhere left to report to  # pragma: no cover
-        pass
     return EXIT_BUG
 
 
 def interrupted(err: TextIO) -> int:
-    try:
+    with contextlib.suppress(OSError, ValueError):
         err.write("kpirules: interrupted\n")
-    except Exception:  # noqa: BLE001  # pragma: no cover
-        pass
     return EXIT_INTERRUPTED
 
 

@@ -15,9 +15,7 @@ from typing import Any
 
 import pytest
 
-import kpirules.cli as cli
-import kpirules.document as document
-import kpirules.targets as targets
+from kpirules import cli, document, targets
 from kpirules.errors import KpiError
 from kpirules.ruleset import Ruleset
 
