@@ -1,16 +1,21 @@
-"""The command line: wiring only. ``main(argv) -> int``; exit codes of SPEC §6.
+"""The command line: wiring only. ``main(argv) -> int``; the exit codes:
 
-0  nothing failed or is missing
-1  some objective failed or is missing data (check), or an expectation failed (test)
-2  the ruleset, the data or the command is invalid
+0    nothing failed or is missing
+1    some objective failed or is missing data (check), or an expectation failed (test)
+2    the ruleset, the data or the command is invalid
+3    a bug in kpirules (an unexpected exception): a one-line apology on stderr, the
+     traceback too with ``--debug`` or ``KPIRULES_DEBUG=1``
+130  interrupted (Ctrl-C)
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,7 +28,8 @@ from .report import FORMATS, schema_json
 from .report import render as render_report
 from .ruleset import Ruleset, load
 
-EXIT_OK, EXIT_FAILED, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_BUG = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report Ctrl-C
 
 _DESCRIPTION = """\
 kpirules checks ISO 9001 quality objectives written as .kpi rulesets against data.
@@ -36,7 +42,9 @@ kpirules checks ISO 9001 quality objectives written as .kpi rulesets against dat
   kpirules doc RULESET --format docx -o plan.docx     the objectives plan as a document
   kpirules test tests/targets/                        regression tests on the targets
 
-Exit codes: 0 all objectives met, 1 some failed or lack data, 2 invalid input."""
+Exit codes: 0 all objectives met, 1 some failed or lack data, 2 invalid input,
+3 a bug in kpirules (please report it; --debug or KPIRULES_DEBUG=1 shows the traceback),
+130 interrupted."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -51,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="kpirules", description=_DESCRIPTION,
                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"kpirules {__version__}")
+    add_debug(p)
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     lint = sub.add_parser("lint", help="check rulesets for errors and warnings (no data read)",
@@ -117,7 +126,42 @@ def _parser() -> argparse.ArgumentParser:
     targets.add_parser(sub)
     sub.add_parser("schema", help="print the JSON Schema of the JSON report",
                    description="Print the JSON Schema of `kpirules check --format json`.")
+    for cmd in sub.choices.values():  # `kpirules check … --debug`, as `kpirules --debug …`
+        add_debug(cmd, default=argparse.SUPPRESS)
     return p
+
+
+def add_debug(parser: argparse.ArgumentParser, default: object = False) -> None:
+    parser.add_argument("--debug", action="store_true", default=default,
+                        help="on an internal error (exit 3), print the traceback too "
+                        "(also KPIRULES_DEBUG=1)")
+
+
+def internal_error(exc: BaseException, err: TextIO, debug: bool = False) -> int:
+    """Report a bug in kpirules (an exception no input should cause): one line, exit 3.
+
+    The traceback is printed only with ``debug`` (``--debug``) or ``KPIRULES_DEBUG=1``."""
+    detail = " ".join(str(exc).split())
+    if len(detail) > 200:
+        detail = detail[:199] + "…"
+    name = type(exc).__name__ + (f": {detail}" if detail else "")
+    line = (f"kpirules: internal error ({name}) — this is a bug in kpirules, not in your "
+            "input; please report it, with the command and the files it read, on the "
+            "kpirules issue tracker\n")
+    if debug or os.environ.get("KPIRULES_DEBUG", "").strip() not in ("", "0"):
+        line += "".join(traceback.format_exception(exc))
+    # backslashreplace: a lone surrogate in the message must not make the report crash;
+    # OSError, ValueError: a closed or broken stderr leaves nowhere to report to
+    with contextlib.suppress(OSError, ValueError):
+        err.write(line.encode("utf-8", "backslashreplace").decode("utf-8"))
+        err.flush()
+    return EXIT_BUG
+
+
+def interrupted(err: TextIO) -> int:
+    with contextlib.suppress(OSError, ValueError):
+        err.write("kpirules: interrupted\n")
+    return EXIT_INTERRUPTED
 
 
 def _expand(patterns: list[str]) -> list[str]:
@@ -274,6 +318,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None,
     except OSError as exc:
         err.write(f"kpirules: error: {exc.strerror or exc}: {getattr(exc, 'filename', '')}\n")
         return EXIT_INVALID
+    except KeyboardInterrupt:
+        return interrupted(err)
+    except Exception as exc:  # noqa: BLE001 - any other exception is a bug of ours: exit 3
+        return internal_error(exc, err, getattr(args, "debug", False))
 
 
 def entry() -> None:
@@ -283,4 +331,13 @@ def entry() -> None:
             stream.reconfigure(encoding="utf-8")  # type: ignore[union-attr]
         except (AttributeError, ValueError):  # pragma: no cover
             pass
-    raise SystemExit(main())
+    try:
+        code = main()
+        sys.stdout.flush()
+    except KeyboardInterrupt:  # pragma: no cover - while flushing
+        code = interrupted(sys.stderr)
+    except BrokenPipeError:  # pragma: no cover - `kpirules … | head` closed the pipe
+        # the reader is gone: keep Python's own flush at exit from complaining
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        code = EXIT_OK
+    raise SystemExit(code)

@@ -13,7 +13,7 @@ apart::
     >>> from kpirules.document import render_document
     >>> md = render_document(kpirules.load("rulesets/ha-long-2022.kpi"), "md")  # doctest: +SKIP
 
-Column mapping (SPEC §3, descriptive fields):
+Column mapping (the descriptive fields of an objective):
 
 * **STT** — the objective's number in the plan, and its id (``Q3.1``) underneath;
 * **Mục tiêu chất lượng** — the label, then the target as one line printed from the
@@ -701,7 +701,8 @@ due and resources.
   kpirules doc rulesets/ha-long-2022.kpi --format html -o plan.html
   kpirules doc rulesets/ha-long-2022.kpi --format docx -o plan.docx --lang en
 
-Exit codes: 0 written; 2 an invalid ruleset or command."""
+Exit codes: 0 written; 2 an invalid ruleset or command; 3 a bug in kpirules (please
+report it; --debug shows the traceback)."""
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:

@@ -1,4 +1,4 @@
-"""pytest plugin: collect ``*.kpitest.yaml`` files as tests (SPEC §6).
+"""pytest plugin: collect ``*.kpitest.yaml`` files as tests (docs/testing.md).
 
 Installed as the ``pytest11`` entry point ``kpirules``; without the entry point, load it
 with ``pytest -p kpirules.pytest_plugin``. Each test in a file is one pytest item, named

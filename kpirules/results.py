@@ -1,4 +1,4 @@
-"""Result models: the JSON contract of SPEC §6, as pydantic models.
+"""Result models: the JSON report other programs read, as pydantic models.
 
 Exact values travel as strings (``"999/1000"``, ``"0.98"``, ``"25"``) so that no
 reader has to trust a binary float. Rows are built with ``model_construct`` on
@@ -80,7 +80,7 @@ class ResultRow(BaseModel):
     uom: str = ""
     needed: int | None = None
     budget: int | None = None
-    # extra keys (SPEC §6 allows them): what a human report needs
+    # extra keys, beyond the contract's: what a human report needs
     label: str = ""
     scope: str | None = None
     upper: str | None = Field(default=None, description="upper bound of `between`")
@@ -156,7 +156,7 @@ class Report(BaseModel):
 
     @property
     def exit_code(self) -> int:
-        """0 when nothing failed or is missing, 1 otherwise (SPEC §6)."""
+        """0 when nothing failed or is missing, 1 otherwise (the exit code of ``check``)."""
         return 1 if (self.summary.fail or self.summary.missing) else 0
 
     def rows(self, objective: str | None = None, **match: Any) -> list[ResultRow]:

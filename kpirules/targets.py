@@ -1,4 +1,4 @@
-"""Regression tests on targets (SPEC §6): fixed facts in, expected rows out.
+"""Regression tests on targets: fixed facts in, expected rows out.
 
     text, code = run(["tests/targets/"])                  # what `kpirules test` prints
     tf = load_test_file("tests/targets/ha-long-2022.kpitest.yaml")
@@ -13,7 +13,8 @@ one row of the evaluation. ``actual``, ``threshold``, ``gap`` (and ``upper``,
 match anything.
 
 Exit codes: 0 every expectation holds, 1 some expectation fails, 2 a test file is invalid
-or its ruleset, units table or facts cannot be used (the valid files still run).
+or its ruleset, units table or facts cannot be used (the valid files still run), 3 a bug
+in kpirules.
 """
 
 from __future__ import annotations
@@ -869,7 +870,8 @@ examples:
                                                     still printed)
 
 exit codes: 0 every expectation holds, 1 some expectation fails,
-            2 a test file is invalid, or its ruleset, units or facts cannot be used"""
+            2 a test file is invalid, or its ruleset, units or facts cannot be used,
+            3 a bug in kpirules (please report it; --debug shows the traceback)"""
 
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -920,13 +922,21 @@ def _same(a: Path, b: Path) -> bool:
 def cli(argv: list[str] | None = None, out: TextIO | None = None,
         err: TextIO | None = None) -> int:
     """``kpirules test`` on its own (``python -m kpirules.targets FILE…``)."""
+    from .cli import add_debug, internal_error, interrupted  # cli imports this module
+
     parser = argparse.ArgumentParser(prog="kpirules")
-    add_parser(parser.add_subparsers(dest="command", required=True))
+    add_debug(add_parser(parser.add_subparsers(dest="command", required=True)))
     try:
         args = parser.parse_args(["test", *(sys.argv[1:] if argv is None else argv)])
     except SystemExit as exc:
         return int(exc.code or 0)
-    return main(args, out or sys.stdout, err or sys.stderr)
+    err = err or sys.stderr
+    try:
+        return main(args, out or sys.stdout, err)
+    except KeyboardInterrupt:
+        return interrupted(err)
+    except Exception as exc:  # noqa: BLE001 - a bug in kpirules: exit 3, as `kpirules test`
+        return internal_error(exc, err, args.debug)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,7 +3,7 @@
 >>> text = render(report, "md", lang="en")       # doctest: +SKIP
 
 ``table`` is for a terminal, ``md`` for a management review, ``json`` is the
-contract other programs read (SPEC §6), ``html`` a self-contained page with charts to
+contract other programs read, ``html`` a self-contained page with charts to
 print, ``junit`` JUnit XML for CI (a test case per result row). Words come from the label catalogue in
 ``kpirules/report/messages/<lang>.json`` (Vietnamese by default, English).
 """

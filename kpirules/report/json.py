@@ -1,4 +1,4 @@
-"""The JSON report: the contract of SPEC §6, exactly :meth:`Report.to_json`."""
+"""The JSON report: the contract other programs read, exactly :meth:`Report.to_json`."""
 
 from __future__ import annotations
 

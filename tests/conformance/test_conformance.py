@@ -1,4 +1,4 @@
-"""The conformance suite: SPEC.md as data.
+"""The conformance suite: the language's rules as data.
 
 Every ``tests/conformance/*.yaml`` file holds a list of cases; each case is one test,
 named ``<file stem>::<case name>``. A case is a mapping:
@@ -43,12 +43,12 @@ named ``<file stem>::<case name>``. A case is a mapping:
     from them (DuckDB). ``facts`` may be given too, for facts that are not counted.
 ``xfail``
     Optional: a reason. The case is a known bug (``xfail(strict=True)``): the
-    expectation is what SPEC says, the code does not do it yet.
+    expectation is what the rules say, the code does not do it yet.
 
 Every evaluation case runs twice, on two fact back ends that must agree: the rows
 given in memory, and the same rows written to a long CSV file
 (``unit,period,fact,value,uom``) and read from disk; and twice on the first, which
-must give byte-identical JSON (SPEC §4 "Determinism").
+must give byte-identical JSON (evaluation is deterministic).
 """
 
 from __future__ import annotations

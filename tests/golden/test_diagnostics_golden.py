@@ -104,7 +104,7 @@ objective Q3.2 "Đúng hạn tại từng phường, xã" {
 objective Q4 "Số hồ sơ trễ": late < 2%
 objective Q3.7 "Thời gian chờ": wait_total / resolved <= 25 phut
 ''',
-    # names are ASCII (SPEC §2): a Vietnamese letter in a unit or cadence is a syntax error
+    # names are ASCII: a Vietnamese letter in a unit or cadence is a syntax error
     "vietnamese_names": '''\
 ruleset "Mục tiêu chất lượng"
 unit   ha-long
@@ -344,7 +344,8 @@ DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
     "W102": (["fact visits : count\nobjective Q1: late / resolved < 2%\n"],
              "Remove the declaration, or use the fact in a measure."),
     "W201": ([], ("Correct the unit's own value or its sub-units' values in the fact set. "
-             "The own value is what kpirules uses (SPEC §4 Roll-up).")),
+             "The own value is what kpirules uses: a unit that reports a value of its own "
+             "is not rolled up from its sub-units.")),
     "W210": ([], ("Add the absent values to the fact set (or, when the unit truly reports "
              "neither, remove the values it gives: a unit that gives none of a measure's "
              "facts is left out of the roll-up and named in the report).")),

@@ -1,4 +1,4 @@
-"""Fuzzing the front end (STYLE practice 11; SPEC §6 "Diagnostics").
+"""Fuzzing the front end (STYLE practice 11; docs/diagnostics.md).
 
 (a) Any text either loads or raises RulesetError whose every diagnostic lies inside the
     text (0 <= start <= end <= len(text)) and renders; never any other exception.
@@ -6,7 +6,7 @@
 
 Texts come from random characters, a soup of the grammar's keywords and punctuation,
 and mutations (deleted, duplicated, swapped, inserted, truncated pieces) of a corpus:
-every ``rulesets/*.kpi`` present when the tests run, plus the SPEC §1 example kept here
+every ``rulesets/*.kpi`` present when the tests run, plus the Hạ Long example kept here
 so the fuzzers have a seed even in a checkout without rulesets.
 """
 
@@ -27,7 +27,7 @@ from kpirules.diagnostics import CODES
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# the SPEC §1 example, shared by several test modules
+# the Hạ Long example (tests/data/rulesets), shared by several test modules
 SPEC_EXAMPLE = (Path(__file__).resolve().parents[1] / "data" / "rulesets" / "spec-example.kpi").read_text(
     encoding="utf-8")
 

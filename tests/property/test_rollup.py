@@ -1,4 +1,4 @@
-"""Roll-up invariants (SPEC §4 "Roll-up"), with random unit trees and counts.
+"""Roll-up invariants (docs/semantics.md), with random unit trees and counts.
 
 (e) A parent's ratio is the ratio of its children's sums (pooled, never the mean of the
     children's ratios); each child's row is the ratio of its own subtree's sums; a pooled

@@ -1,4 +1,4 @@
-"""Exact thresholds, needed and budget (SPEC §4), against Fraction arithmetic.
+"""Exact thresholds, needed and budget, against Fraction arithmetic.
 
 (c) For random counts n of d and random decimal thresholds (written as a percentage or a
     plain decimal), every comparator's verdict is what exact rational arithmetic says;
@@ -6,7 +6,7 @@
     in lowest terms).
 (d) ``needed`` is minimal and ``budget`` maximal, at the same volume, for every ordering
     comparator (``<``, ``<=``, ``>``, ``>=``), also when the numerator is a sum
-    (it moves as a whole). The direction of k and its bounds are those of SPEC §4 and
+    (it moves as a whole). The direction of k and its bounds are those of
     docs/semantics.md: good items ``(good + k) / total`` for ``>``/``>=`` when failing,
     ``(good - k) / total`` (k <= good) when passing; bad items ``(bad - k) / total``
     (k <= bad, else null) for ``<``/``<=`` when failing, ``(bad + k) / total`` passing.
@@ -128,8 +128,8 @@ def meets(op: str, value: Fraction, t: Fraction) -> bool:
 
 
 @given(case(), st.sampled_from(ORDERING), st.data())
-@example((100, 5000, 2000, 2000, True), "<", None)   # SPEC: needed 1
-@example((46, 50, 90000, 90000, True), ">=", None)   # SPEC: budget 1
+@example((100, 5000, 2000, 2000, True), "<", None)   # docs/semantics.md: needed 1
+@example((46, 50, 90000, 90000, True), ">=", None)   # docs/semantics.md: budget 1
 @example((0, 7, 0, 0, True), "<", None)              # < 0%: no k can, needed null
 @example((1, 1, 100000, 100000, False), ">", None)   # 1 of 1 against > 100%: needed null
 def test_needed_is_minimal_and_budget_maximal(c: tuple[int, int, int, int, bool], op: str,

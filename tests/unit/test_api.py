@@ -1,4 +1,4 @@
-"""The public API (STYLE practices 7 and 8; SPEC §6 "Python API").
+"""The public API (STYLE practices 7 and 8; docs/embedding.md).
 
 ``kpirules.__all__`` is pinned; load / loads / parse; the typed errors are the builtins
 a caller would catch, carry structured fields and pickle.

@@ -1,4 +1,4 @@
-"""`kpirules lint` (SPEC §6): exit codes, messages, and every shipped ruleset lints clean.
+"""`kpirules lint`: exit codes, messages, and every shipped ruleset lints clean.
 
 Exit 0: no error (warnings allowed); 2: an error, or a warning under ``--strict``, or a
 file that cannot be read. Lint reads the ruleset only and writes nothing next to it.

@@ -1,4 +1,4 @@
-"""Fact sets in (SPEC §5): every format, exact values, and every bad input with
+"""Fact sets in (docs/data.md): every format, exact values, and every bad input with
 its code, row and column."""
 
 from __future__ import annotations

@@ -1,17 +1,27 @@
-"""The wheel ships what the code needs at run time (STYLE "The house"; practice 14).
+"""The wheel ships what the code needs at run time.
 
 Builds the wheel, checks that the grammar (and the report's message catalogues) are
 inside it, installs it into a fresh virtual environment and runs the installed
 ``kpirules lint`` from another directory, so that nothing is found through the checkout.
 
-The venv sees the system site-packages (so lark, pint, pydantic… need no download) and
-gets only the wheel, with ``--no-deps``.
+Nothing is downloaded. The wheel is built without build isolation when hatchling is
+installed (it is part of the ``test`` extra). The fresh venv is made WITHOUT the system
+site-packages: on a fresh machine the base interpreter has none of the dependencies, they
+live in the environment running the tests. The wheel is installed alone (``--no-deps
+--no-index``) while the venv sees nothing else, so pip cannot mistake the checkout's
+editable install for it; only then does a ``.pth`` file append this environment's
+site-packages directories to the venv's path, so lark, pint, pydantic… are found there.
+A plain path line in a ``.pth`` file adds the directory only: the ``.pth`` files inside it
+(the editable install's pointer to the checkout among them) are not processed, and the
+venv's own site-packages comes first, so ``kpirules`` is the installed wheel.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import site
 import subprocess
 import sys
 import zipfile
@@ -28,6 +38,14 @@ CLEAN = (Path(__file__).resolve().parents[1] / "data" / "rulesets" / "clean.kpi"
     encoding="utf-8")
 
 
+def dependency_dirs() -> list[str]:
+    """The site-packages directories of the environment running the tests."""
+    dirs = list(site.getsitepackages())
+    if site.ENABLE_USER_SITE:
+        dirs.append(site.getusersitepackages())
+    return [d for d in dict.fromkeys(dirs) if Path(d).is_dir()]
+
+
 def run(cmd: list[str], **kw: object) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
@@ -40,7 +58,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     cmd = [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "-q", "-w", str(out)]
     if importlib.util.find_spec("hatchling") is not None:
-        cmd.insert(4, "--no-build-isolation")  # the backend is here: no download
+        cmd[4:4] = ["--no-build-isolation", "--no-index"]  # the backend is here: no download
     proc = run(cmd)
     assert proc.returncode == 0, proc.stderr
     (whl,) = out.glob("kpirules-*.whl")
@@ -63,21 +81,32 @@ def test_wheel_holds_the_grammar_and_catalogues(wheel: Path) -> None:
 
 def test_installed_console_script_lints_from_elsewhere(wheel: Path, tmp_path: Path) -> None:
     venv = tmp_path / "venv"
-    proc = run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)])
+    # no --system-site-packages: the base interpreter may have none of the dependencies
+    proc = run([sys.executable, "-m", "venv", str(venv)])
     assert proc.returncode == 0, proc.stderr
     bindir = venv / ("Scripts" if os.name == "nt" else "bin")
     python = bindir / "python"
     proc = run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q",
                 str(wheel)])
     assert proc.returncode == 0, proc.stderr
+    proc = run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"])
+    assert proc.returncode == 0, proc.stderr
+    purelib = Path(proc.stdout.strip())
+    (purelib / "_kpirules_test_deps.pth").write_text(
+        "".join(d + "\n" for d in dependency_dirs()), encoding="utf-8")
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    # the package comes from the venv, not from the checkout
-    proc = run([str(python), "-c", "import kpirules, sys; print(kpirules.__file__)"],
-               cwd=elsewhere)
+    # the package (and its grammar) comes from the venv, and the checkout is not on the path
+    probe = ("import importlib.resources, json, sys, kpirules; print(json.dumps("
+             "[kpirules.__file__, str(importlib.resources.files('kpirules') / 'grammar'),"
+             " sys.path]))")
+    proc = run([str(python), "-c", probe], cwd=elsewhere)
     assert proc.returncode == 0, proc.stderr
-    assert str(venv) in proc.stdout, proc.stdout
+    module, grammar, path = json.loads(proc.stdout)
+    assert Path(module).is_relative_to(purelib), module
+    assert Path(grammar).is_relative_to(purelib), grammar
+    assert ROOT not in {Path(p).resolve() for p in path if p}, path  # no editable pointer
 
     target = RULESETS[0] if RULESETS else tmp_path / "clean.kpi"
     if not RULESETS:

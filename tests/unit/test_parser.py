@@ -1,4 +1,4 @@
-"""The parser: text → our own AST (SPEC §1–§3; STYLE practices 1–3).
+"""The parser: text → our own AST (docs/language.md; STYLE practices 1–3).
 
 AST shapes for every statement and field, spans that point at the source text, exact
 numbers from the parser on, span-free equality, and syntax errors as RulesetError.
@@ -18,7 +18,7 @@ from kpirules.diagnostics import Source
 from kpirules.errors import RulesetError
 from kpirules.parser import parse, parse_source
 
-# the SPEC §1 example, shared by several test modules
+# the Hạ Long example (tests/data/rulesets), shared by several test modules
 SPEC_EXAMPLE = (Path(__file__).resolve().parents[1] / "data" / "rulesets" / "spec-example.kpi").read_text(
     encoding="utf-8")
 
@@ -50,7 +50,7 @@ def N(value: Fraction | int, text: str, percent: bool = False,
     return ast.Number(Fraction(value), text, percent, ast.Ident(uom) if uom else None)
 
 
-# ---------------------------------------------------------------- the SPEC §1 example
+# ---------------------------------------------------------------- the Hạ Long example
 @pytest.fixture(scope="module")
 def spec() -> ast.Ruleset:
     return parse_source(Source("ha-long-2022.kpi", SPEC_EXAMPLE))

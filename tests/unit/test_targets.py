@@ -1,4 +1,4 @@
-"""`kpirules test`: regression tests on targets (SPEC §6).
+"""`kpirules test`: regression tests on targets (docs/testing.md).
 
 The shipped tests/targets/*.kpitest.yaml hold; a flipped expectation or a flipped target
 exits 1 and names objective, unit, period, expected and got; an invalid test file exits 2
@@ -125,7 +125,7 @@ def test_wrong_exact_value_shows_expected_and_got(tmp_path: Path) -> None:
 
 
 def test_expectation_matching_two_rows_fails(tmp_path: Path) -> None:
-    """SPEC §6: an expectation that matches more than one row fails (exit 1), and says
+    """An expectation that matches more than one row fails (exit 1), and says
     which rows it matched."""
     path = _write(tmp_path, """
         ruleset: {ruleset}
