@@ -438,7 +438,7 @@ def test_check_passes_and_warns_on_undeclared_facts() -> None:
     fs = read_facts(DATA / "long.csv")
     assert fs.check(DECLARED, {"tthcc", "dong-hai"}) == []
     warnings = fs.check({"resolved": "count"}, None)
-    assert warnings[0].startswith(f"{DATA / 'long.csv'}:3: warning[E513]: fact `wait_total`")
+    assert warnings[0].startswith(f"{DATA / 'long.csv'}:3: warning[W202]: fact `wait_total`")
     assert len(warnings) == 4
 
 
@@ -508,7 +508,8 @@ def test_factset_pickles() -> None:
 
 def test_every_code_raised_is_registered() -> None:
     for code in ("E501", "E502", "E503", "E504", "E505", "E506", "E507", "E508", "E509",
-                 "E510", "E511", "E512", "E513", "E514"):
+                 "E510", "E511", "E512", "E514", "E515", "E516", "E517", "E518", "E519",
+                 "W202"):
         assert code in CODES
     assert "E500" in CODES
 
