@@ -63,25 +63,30 @@ def _limits(path: Path, name: str) -> bool:
         raise FactsError(f"cannot read the file: {exc.strerror or exc}", path=name,
                          code="E501") from None
     if size > MAX_XLSX_BYTES:
-        raise FactsError(f"the workbook is {size / _MIB:.0f} MiB; kpirules reads workbooks "
-                         f"of at most {MAX_XLSX_BYTES // _MIB} MiB", path=name, code="E517",
+        raise FactsError(f"the workbook is {_size(size)}; kpirules reads workbooks "
+                         f"of at most {_size(MAX_XLSX_BYTES)}", path=name, code="E517",
                          hint="save the data as CSV, or split it over several files")
     try:
         with zipfile.ZipFile(path) as zf:
             infos = zf.infolist()
             unzipped = sum(i.file_size for i in infos)
-            if unzipped > MAX_XLSX_UNZIPPED:
-                raise FactsError(
-                    f"the workbook unzips to {unzipped / _MIB:.0f} MiB; kpirules reads "
-                    f"workbooks of at most {MAX_XLSX_UNZIPPED // _MIB} MiB unzipped",
-                    path=name, code="E517",
-                    hint="save the data as CSV, or split it over several files")
-            return any(_FORMULA.search(zf.read(i)) for i in infos
-                       if i.filename.startswith("xl/worksheets/")
-                       and i.filename.endswith(".xml"))
+            sheets = [i for i in infos if i.filename.startswith("xl/worksheets/")
+                      and i.filename.endswith(".xml")]
+            if unzipped <= MAX_XLSX_UNZIPPED:
+                has_formulas = any(_FORMULA.search(zf.read(i)) for i in sheets)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise FactsError(f"cannot be read as an Excel workbook (.xlsx): {exc}", path=name,
                          code="E501", hint="save it from Excel as .xlsx") from None
+    if unzipped > MAX_XLSX_UNZIPPED:
+        raise FactsError(
+            f"the workbook unzips to {_size(unzipped)}; kpirules reads workbooks of at most "
+            f"{_size(MAX_XLSX_UNZIPPED)} unzipped", path=name, code="E517",
+            hint="save the data as CSV, or split it over several files")
+    return has_formulas
+
+
+def _size(n: int) -> str:
+    return f"{n / _MIB:.1f} MiB" if n >= _MIB // 10 else f"{n} bytes"
 
 
 def _sheet(wb: Any, name: str) -> Any:
