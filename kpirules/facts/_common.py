@@ -37,6 +37,7 @@ MAX_NUMBER_CHARS = 120   # characters in a number written as text (sign, point, 
 MAX_DIGITS = 100         # significant digits in a value
 MAX_EXPONENT = 100       # a non-zero value lies between 10**-100 and 10**100
 _TOO_BIG = 10 ** (MAX_EXPONENT + 1)
+MAX_PERIOD_CHARS = 32    # a period is at most `2022-Q1`; longer text is refused unparsed
 
 # Lone surrogates and control characters: refused in names (E519), escaped in messages.
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
@@ -310,6 +311,9 @@ class Builder:
         if not text:
             raise self.error("the period is empty", row, column, "E514",
                              "every row needs a period: 2022, 2022-Q1 or 2022-03")
+        if len(text) > MAX_PERIOD_CHARS:
+            raise self.error(f"`{text[:20]}…` ({len(text)} characters) is not a period", row,
+                             column, "E503", "write 2022, 2022-Q1 or 2022-03")
         try:
             period = parse_period(text)
         except PeriodSyntaxError as exc:

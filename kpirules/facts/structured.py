@@ -257,7 +257,14 @@ def read_yaml(path: Path, name: str, decimal_comma: bool = False) -> FactSet:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise FactsError(f"not valid YAML: {exc.problem or exc.context}", path=name,
+        problem = str(exc.problem or exc.context)
+        if "nesting depth" in problem:  # libyaml's own bound, past ours
+            raise FactsError(f"the YAML is nested more than {MAX_NESTING} levels deep",
+                             path=name, row=mark.line + 1 if mark else None,
+                             column=mark.column + 1 if mark else None, code="E517",
+                             hint="a fact file is a list of rows or unit → period → fact → "
+                             "value") from None
+        raise FactsError(f"not valid YAML: {problem}", path=name,
                          row=mark.line + 1 if mark else None,
                          column=mark.column + 1 if mark else None, code="E501") from None
     except yaml.YAMLError as exc:
