@@ -19,7 +19,7 @@ from .diagnostics import Diagnostic, Source
 from .errors import CoverageError, EvaluationError
 from .evaluate import compare as compare_reports
 from .evaluate import evaluate
-from .facts import FactSet, UnitTable, merge, read_facts, read_units
+from .facts import DataWarning, FactSet, UnitTable, merge, read_facts, read_units
 from .parser import parse_source, read_source
 from .periods import Period, PeriodSyntaxError, parse_period
 from .results import Report, exact
@@ -186,10 +186,10 @@ class Ruleset:
                 o = index[(unit, fact)][p].origin
                 shown = Fraction(theirs) / self._plan.base_factor[fact]
                 given = Fraction(mine) / self._plan.base_factor[fact]
-                warnings.append(
-                    f"{o.path}:{o.row}: warning[W201]: `{fact}` for {unit} in {p} is "
-                    f"{exact(given)}, but its sub-units add up to {exact(shown)}; the unit's "
-                    "own value is used")
+                warnings.append(DataWarning(
+                    "W201", f"`{fact}` for {unit} in {p} is {exact(given)}, but its "
+                    f"sub-units add up to {exact(shown)}; the unit's own value is used",
+                    o.path, o.row, o.column))
         return warnings
 
     def _prepare(self, facts: FactsArg, units: UnitsArg, period: str | Period | None, *,

@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FactsError
-from .models import FactSet, FactValue, Origin, Unit, UnitTable
+from .models import DataWarning, FactSet, FactValue, Origin, Unit, UnitTable
 from .units_table import read_units
 
 __all__ = [
     "FORMATS",
+    "DataWarning",
     "FactSet",
     "FactValue",
     "Origin",

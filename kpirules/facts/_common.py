@@ -40,7 +40,7 @@ _TOO_BIG = 10 ** (MAX_EXPONENT + 1)
 MAX_PERIOD_CHARS = 32    # a period is at most `2022-Q1`; longer text is refused unparsed
 
 # Lone surrogates and control characters: refused in names (E519), escaped in messages.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 DECIMAL_COMMA_HINT = ("if the file writes numbers the Vietnamese way (1.234,5), read it with "
                       "--decimal-comma (API: decimal_comma=True)")
@@ -49,9 +49,9 @@ DECIMAL_COMMA_HINT = ("if the file writes numbers the Vietnamese way (1.234,5), 
 def printable(text: str) -> str:
     """``text`` with control characters and lone surrogates written as ``\\uXXXX``, so
     that a message about them can always be printed."""
-    if _UNPRINTABLE.search(text) is None:
+    if UNPRINTABLE.search(text) is None:
         return text
-    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def nfc(text: str) -> str:
@@ -281,7 +281,7 @@ class Builder:
         if not text:
             raise self.error(f"the {what} is empty", row, column, "E514",
                              f"every row needs a {what}")
-        bad = _UNPRINTABLE.search(text)
+        bad = UNPRINTABLE.search(text)
         if bad is not None:
             raise self.error(f"the {what} `{text[:60]}` holds the control character or lone "
                              f"surrogate \\u{ord(bad.group()):04x}", row, column, "E519",

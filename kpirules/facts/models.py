@@ -20,7 +20,7 @@ from ..errors import FactsError
 from ..periods import Period
 from ..units import UomError, kind_of_uom, parse_uom, same_dimension
 
-__all__ = ["FactSet", "FactValue", "Origin", "Unit", "UnitTable"]
+__all__ = ["DataWarning", "FactSet", "FactValue", "Origin", "Unit", "UnitTable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,25 @@ class FactValue:
     @property
     def key(self) -> tuple[str, Period, str]:
         return (self.unit, self.period, self.fact)
+
+
+class DataWarning(str):
+    """A warning about data: the line as printed (``facts.csv:6: warning[W202]: …``),
+    which is what reports list, with ``code``, ``message``, ``path``, ``row`` and
+    ``column`` as fields for a program."""
+
+    __slots__ = ("code", "column", "message", "path", "row")
+
+    def __new__(cls, code: str, message: str, path: str, row: int | None = None,
+                column: str | None = None) -> DataWarning:
+        where = path if row is None else f"{path}:{row}"
+        self = super().__new__(cls, f"{where}: warning[{code}]: {message}")
+        self.code, self.message, self.path, self.row, self.column = (code, message, path,
+                                                                     row, column)
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (DataWarning, (self.code, self.message, self.path, self.row, self.column))
 
 
 def _where(origin: Origin) -> str:
@@ -132,7 +151,7 @@ class FactSet:
         return (FactSet, (self.values, self.paths))
 
     def check(self, declared: Mapping[str, str | None],
-              known_units: set[str] | frozenset[str] | None = None) -> list[str]:
+              known_units: set[str] | frozenset[str] | None = None) -> list[DataWarning]:
         """Validate the values against the ruleset's declarations.
 
         ``declared`` maps a fact name to its declared unit of measure (``None``
@@ -172,9 +191,10 @@ class FactSet:
                     path=v.origin.path, row=v.origin.row, column=v.origin.column,
                     code="E505", hint="a count is a whole number of items, 0 or more")
         return [
-            f"{_where(vs[0].origin)}: warning[W202]: fact `{name}` is not declared by the "
-            f"ruleset; its {len(vs)} value{'s' if len(vs) != 1 else ''} "
-            f"{'are' if len(vs) != 1 else 'is'} not used"
+            DataWarning("W202", f"fact `{name}` is not declared by the ruleset; its "
+                        f"{len(vs)} value{'s' if len(vs) != 1 else ''} "
+                        f"{'are' if len(vs) != 1 else 'is'} not used",
+                        vs[0].origin.path, vs[0].origin.row)
             for name, vs in undeclared.items()
         ]
 

@@ -844,3 +844,14 @@ def test_decimal_comma_through_evaluate(tmp_path: Path) -> None:
         rs.evaluate(str(facts))
     report = rs.evaluate(str(facts), decimal_comma=True)
     assert report.results[0].verdict == "pass"
+
+
+def test_data_warnings_are_located_strings() -> None:
+    from kpirules.facts import DataWarning
+    warnings = read_facts(DATA / "long.csv").check({"resolved": "count"}, None)
+    w = warnings[0]
+    assert isinstance(w, DataWarning) and isinstance(w, str)
+    assert (w.code, w.path, w.row) == ("W202", str(DATA / "long.csv"), 3)
+    assert w == f"{w.path}:3: warning[W202]: {w.message}"
+    back = pickle.loads(pickle.dumps(w))
+    assert back == w and back.code == "W202"

@@ -209,3 +209,11 @@ def test_check_on_a_hierarchy_1000_deep(tmp_path: Path) -> None:
     code = main(["check", str(tmp_path / "r.kpi"), "--facts", str(tmp_path / "f.csv"),
                  "--units", str(tmp_path / "units.csv")], io.StringIO(), err)
     assert code == 0, err.getvalue()
+
+
+def test_control_characters_in_unit_ids_are_refused(tmp_path: Path) -> None:
+    err = units_error("E519", write(tmp_path, 'id,name,parent,level\n"a\x00b",A,,l\n'))
+    assert (err.row, err.column) == (2, "id")
+    err = units_error("E519", [{"id": "a", "name": "A", "parent": "\ud800", "level": "l"}])
+    assert err.column == "parent"
+    err.render().encode("utf-8")
