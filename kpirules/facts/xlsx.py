@@ -14,7 +14,9 @@ column is refused with a hint.
 Limits (docs/limits.md, E517): the file size (:data:`MAX_XLSX_BYTES`), the size
 of its contents once unzipped (:data:`MAX_XLSX_UNZIPPED`, checked from the zip
 directory before anything is unzipped, so a zip bomb costs nothing) and the cells
-of the sheet read (:data:`MAX_SHEET_CELLS`, rows × columns).
+of the workbook (:data:`MAX_SHEET_CELLS`: the cells stored in its sheets, counted in
+one streaming pass over the XML before openpyxl builds them, and rows × columns of
+the sheet read, since openpyxl yields every cell of that rectangle).
 """
 
 from __future__ import annotations
@@ -36,10 +38,12 @@ __all__ = ["MAX_SHEET_CELLS", "MAX_XLSX_BYTES", "MAX_XLSX_UNZIPPED", "read_grid"
 
 MAX_XLSX_BYTES = 64 * 1024 * 1024       # the .xlsx file itself
 MAX_XLSX_UNZIPPED = 256 * 1024 * 1024   # everything inside it, unzipped
-MAX_SHEET_CELLS = 4_000_000             # rows × columns of the sheet read
+MAX_SHEET_CELLS = 2_000_000             # cells stored; and rows × columns of the sheet read
 
 _MIB = 1024 * 1024
 _FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")
+_CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_CHUNK = 1 << 20
 
 
 def _letter(i: int, _text: str = "") -> str:
@@ -73,7 +77,7 @@ def _limits(path: Path, name: str) -> bool:
             sheets = [i for i in infos if i.filename.startswith("xl/worksheets/")
                       and i.filename.endswith(".xml")]
             if unzipped <= MAX_XLSX_UNZIPPED:
-                has_formulas = any(_FORMULA.search(zf.read(i)) for i in sheets)
+                cells, has_formulas = _scan(zf, sheets)
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise FactsError(f"cannot be read as an Excel workbook (.xlsx): {exc}", path=name,
                          code="E501", hint="save it from Excel as .xlsx") from None
@@ -82,7 +86,41 @@ def _limits(path: Path, name: str) -> bool:
             f"the workbook unzips to {_size(unzipped)}; kpirules reads workbooks of at most "
             f"{_size(MAX_XLSX_UNZIPPED)} unzipped", path=name, code="E517",
             hint="save the data as CSV, or split it over several files")
+    if cells > MAX_SHEET_CELLS:
+        raise FactsError(
+            f"the workbook stores more than {_count(MAX_SHEET_CELLS)} cells, the most "
+            "kpirules reads", path=name, code="E517",
+            hint="save the data as CSV, or split it over several files")
     return has_formulas
+
+
+def _scan(zf: zipfile.ZipFile, sheets: list[zipfile.ZipInfo]) -> tuple[int, bool]:
+    """(cells stored, any formula) over the sheets' XML, read in chunks: memory stays
+    at a chunk whatever the sheets unzip to; stops counting past the limit."""
+    cells, formulas = 0, False
+    for info in sheets:
+        tail = b""
+        with zf.open(info) as f:
+            while cells <= MAX_SHEET_CELLS:
+                chunk = f.read(_CHUNK)
+                if not chunk:
+                    break
+                data = tail + chunk
+                # a tag cut by the chunk boundary is seen whole in the next round: keep
+                # from the last `<` when it is near the end (a tag's name is short)
+                cut = data.rfind(b"<")
+                if cut < len(data) - 64:
+                    cut = len(data)
+                cells += len(_CELL.findall(data, 0, cut))
+                formulas = formulas or _FORMULA.search(data, 0, cut) is not None
+                tail = data[cut:]
+        cells += len(_CELL.findall(tail))
+        formulas = formulas or _FORMULA.search(tail) is not None
+    return cells, formulas
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", " ")
 
 
 def _size(n: int) -> str:
@@ -122,7 +160,7 @@ def read_grid(path: Path, name: str) -> tuple[int, list[Any], Iterator[tuple[int
     if cells > MAX_SHEET_CELLS:
         raise FactsError(
             f"sheet `{ws.title}` spans {ws.max_row} rows × {ws.max_column} columns; kpirules "
-            f"reads at most {MAX_SHEET_CELLS:,} cells".replace(",", " "), path=name,
+            f"reads at most {_count(MAX_SHEET_CELLS)} cells", path=name,
             code="E517", hint="delete stray cells far below or right of the table, or save "
             "the data as CSV")
     _refuse_merged(ws, name)

@@ -781,6 +781,21 @@ def test_xlsx_size_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     wb.save(path)
     err = raises("E517", path)
     assert "16384 columns" in err.message
+    monkeypatch.setattr(module, "MAX_SHEET_CELLS", 4)  # GOOD stores 8 cells, the stray 1
+    assert "stores more than 4 cells" in raises("E517", path).message
+
+
+def test_xlsx_cells_are_counted_across_chunks(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpirules.facts import xlsx as module
+    rows = [["unit", "period", "fact", "value"]] + [["u", f"2022-{m:02d}", f"f{i}", i]
+                                                   for i in range(300) for m in (1,)]
+    path = _workbook(tmp_path, "f.xlsx", [("data", "visible", rows)], 0)
+    monkeypatch.setattr(module, "_CHUNK", 61)  # tags cut at many boundaries
+    import zipfile
+    with zipfile.ZipFile(path) as zf:
+        sheets = [i for i in zf.infolist() if i.filename.startswith("xl/worksheets/")]
+        assert module._scan(zf, sheets) == (4 * 301, False)
 
 
 # --- issue 9: coverage and --decimal-comma through the API and the CLI -------------------
