@@ -73,7 +73,7 @@ CODES: dict[str, str] = {
     "E516": "a value beyond the limits of a data file (over 100 digits, or beyond 10^±100)",
     "E517": "a data file beyond a size limit (nesting, YAML aliases, workbook size or cells)",
     "E518": "a worksheet formula whose value was never saved",
-    "E519": "a control character or a lone surrogate in a unit, fact or period",
+    "E519": "an invisible or control character, or a lone surrogate, in a unit, fact or period",
     "E520": "a records source a derived fact uses is bound to no data (no `from`, no --source)",
     "E521": "a records file cannot be read (missing, an empty glob, a directory, empty, an "
             "unknown extension, not what its extension says, refused by the engine)",

@@ -167,7 +167,7 @@ class Ruleset:
     def lint_facts(self, facts: FactsArg, *, units: UnitsArg = None,
                    decimal_comma: bool = False) -> list[str]:
         """Data warnings: undeclared facts, and a unit's own value that disagrees with the
-        roll-up of its sub-units (SPEC §4 Roll-up). Errors raise FactsError."""
+        roll-up of its sub-units. Errors raise FactsError."""
         factset = _facts(facts, decimal_comma)
         table = _units(units)
         declared = {name: (info.uom or None) for name, info in self._plan.facts.items()}

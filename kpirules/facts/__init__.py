@@ -1,4 +1,4 @@
-"""Data in (SPEC §5): fact sets and units tables, validated, exact, and every
+"""Data in: fact sets and units tables, validated, exact, and every
 error a :class:`~kpirules.errors.FactsError` naming the file, row and column.
 
 >>> from kpirules.facts import read_facts

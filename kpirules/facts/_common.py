@@ -39,8 +39,12 @@ MAX_EXPONENT = 100       # a non-zero value lies between 10**-100 and 10**100
 _TOO_BIG = 10 ** (MAX_EXPONENT + 1)
 MAX_PERIOD_CHARS = 32    # a period is at most `2022-Q1`; longer text is refused unparsed
 
-# Lone surrogates and control characters: refused in names (E519), escaped in messages.
-UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+# Control characters, invisible ones (zero-width spaces and joiners, direction marks, a
+# BOM inside the text, line and paragraph separators) and lone surrogates: refused in
+# names (E519), where `u` and `u` + U+200B would silently be two units; escaped in
+# messages, so that a message about them can always be printed.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+                         "\ufeff\ud800-\udfff]")
 
 DECIMAL_COMMA_HINT = ("if the file writes numbers the Vietnamese way (1.234,5), read it with "
                       "--decimal-comma (API: decimal_comma=True)")
@@ -283,8 +287,8 @@ class Builder:
                              f"every row needs a {what}")
         bad = UNPRINTABLE.search(text)
         if bad is not None:
-            raise self.error(f"the {what} `{text[:60]}` holds the control character or lone "
-                             f"surrogate \\u{ord(bad.group()):04x}", row, column, "E519",
+            raise self.error(f"the {what} `{text[:60]}` holds the invisible or control "
+                             f"character \\u{ord(bad.group()):04x}", row, column, "E519",
                              f"write the {what} as plain text (letters, digits, `-`, `_`, "
                              "spaces)")
         if type(raw) is str:

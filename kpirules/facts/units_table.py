@@ -111,8 +111,8 @@ def _build(shown: str, header_row: int | None, header: list[Any],
             bad = UNPRINTABLE.search(attrs[key])
             if bad is not None:
                 raise FactsError(f"the {'unit id' if key == 'id' else 'parent'} "
-                                 f"`{printable(attrs[key][:60])}` holds the control character "
-                                 f"or lone surrogate \\u{ord(bad.group()):04x}", path=shown,
+                                 f"`{printable(attrs[key][:60])}` holds the invisible or control "
+                                 f"character \\u{ord(bad.group()):04x}", path=shown,
                                  row=row, column=cols[key], code="E519",
                                  hint="write unit ids as plain text (letters, digits, `-`, `_`)")
         if uid in units:

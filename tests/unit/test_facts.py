@@ -1,4 +1,4 @@
-"""Fact sets in (SPEC §5): every format, exact values, and every bad input with
+"""Fact sets in: every format, exact values, and every bad input with
 its code, row and column."""
 
 from __future__ import annotations
@@ -870,3 +870,9 @@ def test_data_warnings_are_located_strings() -> None:
     assert w == f"{w.path}:3: warning[W202]: {w.message}"
     back = pickle.loads(pickle.dumps(w))
     assert back == w and back.code == "W202"
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\ufeff", "\u200e", "\u2028"])
+def test_invisible_characters_in_names_are_refused(tmp_path: Path, char: str) -> None:
+    err = raises("E519", write(tmp_path, "f.csv", f"unit,period,fact,value\nu{char}v,2022,x,1\n"))
+    assert (err.row, err.column) == (2, "unit") and f"\\u{ord(char):04x}" in err.message

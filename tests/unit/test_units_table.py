@@ -1,4 +1,4 @@
-"""The units table: hierarchy, attributes, and its errors (SPEC §5)."""
+"""The units table: hierarchy, attributes, and its errors."""
 
 from __future__ import annotations
 
