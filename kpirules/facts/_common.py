@@ -11,17 +11,17 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from dataclasses import replace
 from typing import Any
 
 from ..errors import FactsError
 from ..periods import Period, PeriodSyntaxError, parse_period
 from ..units import UomError, parse_uom
-from .models import FactSet, FactValue, Origin, THOUSANDS  # noqa: F401
+from .models import FactSet, FactValue, Origin
 
 UTF8_HINT = "save the file as UTF-8 (Excel: Save As → CSV UTF-8)"
 

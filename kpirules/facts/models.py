@@ -209,20 +209,16 @@ def _count_written(v: FactValue) -> None:
         digits = text.replace(".", "")
         message = (f"`{v.fact}` is a count, but `{text}` is not written as one: if the point "
                    f"groups thousands it is {digits.lstrip('+')}, if it is a decimal point it "
-                   f"is {exact_text(v.value)}")
+                   f"is {_show(v.value)}")
         hint = (f"write the count as digits only ({digits.lstrip('+')}); if the file writes "
                 "numbers the Vietnamese way (1.234,5), read it with --decimal-comma "
                 "(API: decimal_comma=True)")
     else:
         message = (f"`{v.fact}` is a count, but `{text}` is written with a decimal mark or an "
                    "exponent")
-        hint = f"write the count as digits only: {exact_text(v.value)}"
+        hint = f"write the count as digits only: {_show(v.value)}"
     raise FactsError(message, path=v.origin.path, row=v.origin.row, column=v.origin.column,
                      code="E515", hint=hint)
-
-
-def exact_text(value: Fraction) -> str:
-    return _show(value)
 
 
 def _build_index(values: tuple[FactValue, ...]) -> dict[tuple[str, str], dict[Period, FactValue]]:
