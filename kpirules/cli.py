@@ -47,6 +47,11 @@ Exit codes: 0 all objectives met, 1 some failed or lack data, 2 invalid input,
 130 interrupted."""
 
 
+_DECIMAL_COMMA_HELP = ("read numbers written as text in the fact files the Vietnamese way: "
+                       "`.` groups thousands, `,` is the decimal mark (1.234,5); numbers "
+                       "held as numbers (JSON numbers, Excel numeric cells) are unaffected")
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
@@ -72,6 +77,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="also lint a fact set against the (single) ruleset: bad rows, "
                       "undeclared facts, own values that disagree with their sub-units")
     lint.add_argument("--units", metavar="FILE", help="units table for --facts")
+    lint.add_argument("--decimal-comma", dest="decimal_comma", action="store_true",
+                      help=_DECIMAL_COMMA_HELP)
 
     def data_args(cmd: argparse.ArgumentParser) -> None:
         cmd.add_argument("--facts", action="append", default=[], metavar="FILE",
@@ -79,6 +86,8 @@ def _parser() -> argparse.ArgumentParser:
                          "merged (the same unit, period and fact twice is an error)")
         cmd.add_argument("--units", metavar="FILE", help="units table CSV (id,name,parent,"
                          "level,…): the hierarchy that scopes and roll-up use")
+        cmd.add_argument("--decimal-comma", dest="decimal_comma", action="store_true",
+                         help=_DECIMAL_COMMA_HELP)
         cmd.add_argument("--period", metavar="P", help="period to evaluate: 2022, 2022-Q3 or "
                          "2022-07 (default: the ruleset's `period`)")
         cmd.add_argument("--source", action="append", default=[], metavar="NAME=PATH",
@@ -225,7 +234,9 @@ def _engine(args: argparse.Namespace, sources: dict[str, str]) -> Any:
 
 
 def _load_data(args: argparse.Namespace) -> tuple[object, object]:
-    facts = merge([read_facts(f) for f in args.facts]) if args.facts else None
+    comma = getattr(args, "decimal_comma", False)
+    facts = merge([read_facts(f, decimal_comma=comma) for f in args.facts]) \
+        if args.facts else None
     units = read_units(args.units) if args.units else None
     return facts, units
 

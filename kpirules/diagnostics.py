@@ -68,8 +68,12 @@ CODES: dict[str, str] = {
     "E510": "a parent not in the units table",
     "E511": "a unit id given twice in the units table",
     "E512": "merged cells in a worksheet",
-    "E513": "a fact the ruleset does not declare (a warning)",
     "E514": "a required cell is empty (unit, period, fact or unit id)",
+    "E515": "a count written with a decimal point or an exponent (`1.000`: a thousand or one?)",
+    "E516": "a value beyond the limits of a data file (over 100 digits, or beyond 10^±100)",
+    "E517": "a data file beyond a size limit (nesting, YAML aliases, workbook size or cells)",
+    "E518": "a worksheet formula whose value was never saved",
+    "E519": "an invisible or control character, or a lone surrogate, in a unit, fact or period",
     "E520": "a records source a derived fact uses is bound to no data (no `from`, no --source)",
     "E521": "a records file cannot be read (missing, an empty glob, a directory, empty, an "
             "unknown extension, not what its extension says, refused by the engine)",
@@ -83,6 +87,7 @@ CODES: dict[str, str] = {
     "W101": "a `warn` condition that can never trip",
     "W102": "a declared fact no objective uses",
     "W201": "a unit's own value disagrees with the roll-up of its sub-units (fact-set lint)",
+    "W202": "a fact in the data that the ruleset does not declare (its values are not used)",
     "W210": "a unit gives some of a measure's facts for a period but not all (fact-set lint)",
 }
 

@@ -82,3 +82,25 @@ def _rebuild_facts_error(message: str, path: str, row: int | None, column: str |
 
 class EvaluationError(KpiError, ValueError):
     """A request the evaluator cannot honour (an unknown period, objective or unit)."""
+
+
+class CoverageError(EvaluationError):
+    """A period for which the fact set holds no value at all (``kpirules check`` exits 2).
+
+    ``period`` is the period asked for; ``covered`` the periods the facts hold values
+    for, sorted; ``paths`` the fact files."""
+
+    def __init__(self, message: str, *, period: str = "", covered: tuple[str, ...] = (),
+                 paths: tuple[str, ...] = ()) -> None:
+        self.period = period
+        self.covered = tuple(covered)
+        self.paths = tuple(paths)
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_coverage_error, (str(self), self.period, self.covered, self.paths))
+
+
+def _rebuild_coverage_error(message: str, period: str, covered: tuple[str, ...],
+                            paths: tuple[str, ...]) -> CoverageError:
+    return CoverageError(message, period=period, covered=covered, paths=paths)

@@ -17,10 +17,10 @@ from .checker import CheckedRuleset, check
 from .compiler import Plan, Value, compile_plan
 from .completeness import Gap, gaps
 from .diagnostics import Diagnostic, Source
-from .errors import EvaluationError
+from .errors import CoverageError, EvaluationError
 from .evaluate import compare as compare_reports
 from .evaluate import evaluate
-from .facts import FactSet, UnitTable, merge, read_facts, read_units
+from .facts import DataWarning, FactSet, UnitTable, merge, read_facts, read_units
 from .parser import parse_source, read_source
 from .periods import Period, PeriodSyntaxError, parse_period
 from .results import Report, exact
@@ -88,7 +88,8 @@ class Ruleset:
                  objectives: Iterable[str] | None = None,
                  compare: str | Period | None = None,
                  as_of: str | Period | None = None,
-                 engine: str | Any = "duckdb", progress: bool = False) -> Report:
+                 engine: str | Any = "duckdb", progress: bool = False,
+                 decimal_comma: bool = False) -> Report:
         """Evaluate every objective (or those named) for ``period`` (default: the ruleset's).
 
         ``compare``: another period (2021) whose actuals are added to every row as
@@ -97,18 +98,23 @@ class Ruleset:
         ``sources``: records bound by source name (a path, a glob, ``file.duckdb:table``,
         a DuckDB relation, a pyarrow Table); derived facts are counted from them with
         one scan per source on ``engine`` (DuckDB by default). ``facts`` may then be
-        omitted.
+        omitted. ``decimal_comma``: fact files given as paths are read with
+        ``read_facts(path, decimal_comma=True)`` (``1.234,5``; see docs/data.md).
+
+        A period for which the fact set holds no value at all, in it or in any
+        period inside it, raises :class:`~kpirules.errors.CoverageError` naming the
+        periods the facts cover (facts counted from records are not checked here).
         """
         with gc_paused():
             return self._evaluate(facts, units, period, sources, objectives, compare, as_of,
-                                  engine, progress)
+                                  engine, progress, decimal_comma)
 
     def _evaluate(self, facts: FactsArg, units: UnitsArg, period: str | Period | None,
                   sources: Mapping[str, Any] | None, objectives: Iterable[str] | None,
                   compare: str | Period | None, as_of: str | Period | None, engine: Any,
-                  progress: bool) -> Report:
+                  progress: bool, decimal_comma: bool = False) -> Report:
         run = self._prepare(facts, units, period, sources=sources, engine=engine,
-                            progress=progress, also=compare)
+                            progress=progress, also=compare, decimal_comma=decimal_comma)
         if objectives is not None:
             objectives = list(objectives)
             unknown = [o for o in objectives if o not in self.objective_ids]
@@ -145,22 +151,25 @@ class Ruleset:
     def explained(self, facts: FactsArg = None, *, objective: str, units: UnitsArg = None,
                   period: str | Period | None = None,
                   sources: Mapping[str, Any] | None = None,
-                  engine: Any = "duckdb") -> tuple[Report, Resolver]:
+                  engine: Any = "duckdb",
+                  decimal_comma: bool = False) -> tuple[Report, Resolver]:
         """One objective's report and the roll-up behind it (``kpirules explain``), from
         one preparation of the data (records are scanned once)."""
         if objective not in self.objective_ids:
             raise EvaluationError(f"no objective {objective} in {self.path}")
         with gc_paused():
-            run = self._prepare(facts, units, period, sources=sources, engine=engine)
+            run = self._prepare(facts, units, period, sources=sources, engine=engine,
+                                decimal_comma=decimal_comma)
             report = evaluate(self._plan, run.own, run.tree, run.period,
                               warnings=run.warnings, objectives=[objective],
                               counted=run.counted)
             return report, Resolver(run.own, self._plan, run.tree, counted=run.counted)
 
-    def lint_facts(self, facts: FactsArg, *, units: UnitsArg = None) -> list[str]:
+    def lint_facts(self, facts: FactsArg, *, units: UnitsArg = None,
+                   decimal_comma: bool = False) -> list[str]:
         """Data warnings: undeclared facts, and a unit's own value that disagrees with the
-        roll-up of its sub-units (the own value is used). Errors raise FactsError."""
-        factset = _facts(facts)
+        roll-up of its sub-units. Errors raise FactsError."""
+        factset = _facts(facts, decimal_comma)
         table = _units(units)
         declared = {name: (info.uom or None) for name, info in self._plan.facts.items()}
         warnings = list(factset.check(declared, set(table.units) if table is not None else None))
@@ -178,22 +187,24 @@ class Ruleset:
                 o = index[(unit, fact)][p].origin
                 shown = Fraction(theirs) / self._plan.base_factor[fact]
                 given = Fraction(mine) / self._plan.base_factor[fact]
-                warnings.append(
-                    f"{o.path}:{o.row}: warning[W201]: `{fact}` for {unit} in {p} is "
-                    f"{exact(given)}, but its sub-units add up to {exact(shown)}; the unit's "
-                    "own value is used")
+                warnings.append(DataWarning(
+                    "W201", f"`{fact}` for {unit} in {p} is {exact(given)}, but its "
+                    f"sub-units add up to {exact(shown)}; the unit's own value is used",
+                    o.path, o.row, o.column))
         warnings.extend(_gap_warnings(gaps(self._plan, resolver), index))
         return warnings
 
     def _prepare(self, facts: FactsArg, units: UnitsArg, period: str | Period | None, *,
                  sources: Mapping[str, Any] | None = None, engine: Any = "duckdb",
-                 progress: bool = False, also: str | Period | None = None) -> _Prep:
+                 progress: bool = False, also: str | Period | None = None,
+                 decimal_comma: bool = False) -> _Prep:
         p = self._period(period)
         table = _units(units)
-        factset = _facts(facts)
+        factset = _facts(facts, decimal_comma)
         declared = {name: (info.uom or None) for name, info in self._plan.facts.items()}
         known = set(table.units) if table is not None else None
         warnings = factset.check(declared, known)
+        _covers(factset, p)
         own = self._store(factset)
         names: set[str] = set(factset.units())
         counted: frozenset[str] = frozenset()
@@ -285,14 +296,15 @@ class Ruleset:
 def _gap_warnings(found: list[Gap], index: Any) -> list[str]:
     """W210: a unit gives some of a measure's facts for a period but not all (the rows
     that pool it will be missing), located at the first of the facts it gives."""
-    out = []
+    out: list[str] = []
     for g in found:
         o = index[(g.unit, g.has[0])][g.period].origin
         has = ", ".join(f"`{f}`" for f in g.has)
         lacks = ", ".join(f"`{f}`" for f in g.lacks)
-        out.append(f"{o.path}:{o.row}: warning[W210]: {g.unit} gives {has} but no {lacks} "
-                   f"for {g.period}: {', '.join(g.objectives)} will be missing for {g.unit} "
-                   "and for every roll-up that holds it; add the absent values")
+        out.append(DataWarning(
+            "W210", f"{g.unit} gives {has} but no {lacks} for {g.period}: "
+            f"{', '.join(g.objectives)} will be missing for {g.unit} and for every roll-up "
+            "that holds it; add the absent values", o.path, o.row, o.column))
     return out
 
 
@@ -312,17 +324,41 @@ class _Prep:
         self.counted = counted
 
 
-def _facts(facts: FactsArg) -> FactSet:
+def _facts(facts: FactsArg, decimal_comma: bool = False) -> FactSet:
     if facts is None:
         return merge([])
     if isinstance(facts, FactSet):
         return facts
     if isinstance(facts, (str, Path)):
-        return read_facts(facts)
+        return read_facts(facts, decimal_comma=decimal_comma)
     items = list(facts)
     if items and all(isinstance(x, (str, Path, FactSet)) for x in items):
-        return merge([x if isinstance(x, FactSet) else read_facts(x) for x in items])
-    return read_facts(items)
+        return merge([x if isinstance(x, FactSet) else
+                      read_facts(x, decimal_comma=decimal_comma) for x in items])
+    return read_facts(items, decimal_comma=decimal_comma)
+
+
+def _covers(factset: FactSet, period: Period) -> None:
+    """CoverageError when the fact set holds values but none for ``period`` or a period
+    inside it. An empty fact set (facts counted from records only, or none) is not
+    checked here: records say what they cover themselves."""
+    periods = factset.periods()
+    if not periods or any(period.contains(q) for q in periods):
+        return
+    ordered = sorted(periods, key=lambda q: q.sort_key)
+    years = sorted({q.year for q in ordered})
+    if len(ordered) <= 3:
+        span = ", ".join(map(str, ordered))
+    else:
+        span = f"{ordered[0]} … {max(ordered, key=lambda q: q.months()[-1].sort_key)}"
+    if any(q.grain != "year" for q in ordered):
+        span += f" ({', '.join(f'{y:04d}' for y in years)})" if len(years) <= 5 else \
+            f" ({years[0]:04d} … {years[-1]:04d})"
+    where = f"the facts ({', '.join(factset.paths)})" if factset.paths else "the facts"
+    raise CoverageError(
+        f"period {period}: the facts hold no value for {period} or any period inside it "
+        f"(every row would be missing); {where} cover {span}",
+        period=str(period), covered=tuple(str(q) for q in ordered), paths=factset.paths)
 
 
 def _units(units: UnitsArg) -> UnitTable | None:

@@ -46,10 +46,14 @@ class Hierarchy:
         return cls(parent, {k: tuple(v) for k, v in kids.items()}, attrs, units is not None)
 
     def ancestors(self, uid: str) -> list[str]:
-        out = []
+        """Parent, grandparent, … root: iterative and linear in the depth (a units
+        table is checked for cycles when read; ``seen`` guards a hand-built one)."""
+        out: list[str] = []
+        seen: set[str] = set()
         p = self.parent.get(uid)
-        while p is not None and p not in out:
+        while p is not None and p not in seen:
             out.append(p)
+            seen.add(p)
             p = self.parent.get(p)
         return out
 

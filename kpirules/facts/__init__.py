@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FactsError
-from .models import FactSet, FactValue, Origin, Unit, UnitTable
+from .models import DataWarning, FactSet, FactValue, Origin, Unit, UnitTable
 from .units_table import read_units
 
 __all__ = [
     "FORMATS",
+    "DataWarning",
     "FactSet",
     "FactValue",
     "Origin",
@@ -33,7 +34,7 @@ FORMATS = (".csv", ".tsv", ".json", ".yaml", ".yml", ".xlsx", ".xlsm")
 
 
 def read_facts(source: str | Path | Iterable[Mapping[str, Any]] | Mapping[str, Any] | FactSet,
-               *, name: str | None = None) -> FactSet:
+               *, name: str | None = None, decimal_comma: bool = False) -> FactSet:
     """Read a fact set.
 
     ``source`` is a path to a ``.csv`` (long or wide, told by the header), ``.json``,
@@ -41,32 +42,37 @@ def read_facts(source: str | Path | Iterable[Mapping[str, Any]] | Mapping[str, A
     ``{unit, period, fact, value[, uom]}`` or a nested mapping
     ``{unit: {period: {fact: value}}}``. ``name`` is what origins and errors call
     the source (default: the path as given, or ``<facts>``).
+
+    ``decimal_comma=True`` reads numbers written as text the way Vietnamese
+    spreadsheets write them: ``.`` groups thousands and ``,`` is the decimal mark
+    (``1.234,5``). Numbers held as numbers (JSON numbers, Excel numeric cells,
+    Python ints and floats) are read as numbers either way.
     """
     if isinstance(source, FactSet):
         return source
     if isinstance(source, (str, Path)):
-        return _read_path(source, name or str(source))
+        return _read_path(source, name or str(source), decimal_comma)
     from .structured import facts_from_data
     data = source if isinstance(source, Mapping) else list(source)
-    return facts_from_data(data, name or "<facts>")
+    return facts_from_data(data, name or "<facts>", decimal_comma)
 
 
-def _read_path(source: str | Path, shown: str) -> FactSet:
+def _read_path(source: str | Path, shown: str, decimal_comma: bool = False) -> FactSet:
     from ._common import check_path
     path = check_path(source, shown)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv", ".txt"):
         from .tabular import read_csv
-        return read_csv(path, shown)
+        return read_csv(path, shown, decimal_comma)
     if suffix == ".json":
         from .structured import read_json
-        return read_json(path, shown)
+        return read_json(path, shown, decimal_comma)
     if suffix in (".yaml", ".yml"):
         from .structured import read_yaml
-        return read_yaml(path, shown)
+        return read_yaml(path, shown, decimal_comma)
     if suffix in (".xlsx", ".xlsm"):
         from .xlsx import read_xlsx
-        return read_xlsx(path, shown)
+        return read_xlsx(path, shown, decimal_comma)
     hint = ("save the workbook as .xlsx (Excel 2007 and later)" if suffix == ".xls"
             else "use .csv, .json, .yaml, .yml or .xlsx")
     raise FactsError(f"unknown fact file format `{suffix or path.name}`", path=shown,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from dataclasses import replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from fractions import Fraction
@@ -24,7 +25,37 @@ from .models import FactSet, FactValue, Origin
 
 UTF8_HINT = "save the file as UTF-8 (Excel: Save As → CSV UTF-8)"
 
-NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d{1,4})?\Z", re.ASCII)
+NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\Z", re.ASCII)
+_INTEGER = re.compile(r"[+-]?\d+\Z", re.ASCII)
+# --decimal-comma: `.` groups digits by three, `,` is the decimal mark (1.234,5).
+_VN_NUMBER = re.compile(r"([+-]?)(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d+))?\Z", re.ASCII)
+
+# Limits on one value (see docs/limits.md). A count of dossiers, an amount in VND or
+# a time in minutes needs far less; past them a value is refused (E516), never
+# rounded, and never allowed to cost time or memory out of proportion.
+MAX_NUMBER_CHARS = 120   # characters in a number written as text (sign, point, exponent)
+MAX_DIGITS = 100         # significant digits in a value
+MAX_EXPONENT = 100       # a non-zero value lies between 10**-100 and 10**100
+_TOO_BIG = 10 ** (MAX_EXPONENT + 1)
+MAX_PERIOD_CHARS = 32    # a period is at most `2022-Q1`; longer text is refused unparsed
+
+# Control characters, invisible ones (zero-width spaces and joiners, direction marks, a
+# BOM inside the text, line and paragraph separators) and lone surrogates: refused in
+# names (E519), where `u` and `u` + U+200B would silently be two units; escaped in
+# messages, so that a message about them can always be printed.
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064"
+                         "\ufeff\ud800-\udfff]")
+
+DECIMAL_COMMA_HINT = ("if the file writes numbers the Vietnamese way (1.234,5), read it with "
+                      "--decimal-comma (API: decimal_comma=True)")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters and lone surrogates written as ``\\uXXXX``, so
+    that a message about them can always be printed."""
+    if UNPRINTABLE.search(text) is None:
+        return text
+    return UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def nfc(text: str) -> str:
@@ -73,71 +104,145 @@ def decode(data: bytes, name: str) -> str:
 
 
 class BadNumber(ValueError):
-    """A cell that is not a number: ``message`` and ``hint`` for the FactsError."""
+    """A cell that is not a number: ``message`` and ``hint`` for the FactsError, and
+    its ``code`` (E504 not a number, E516 beyond the limits)."""
 
-    def __init__(self, message: str, hint: str) -> None:
+    def __init__(self, message: str, hint: str, code: str = "E504") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.code = code
 
 
-def number_from_text(text: str) -> tuple[Fraction, bool]:
-    """``"0.1"`` → (1/10, False); ``"81%"`` → (81, True). Raises BadNumber."""
+# A value as read: (exact value, written with `%`, the text as written when it is not
+# a plain integer — `1.000`, `0.5`, `1e3` — else None). The written text lets
+# FactSet.check refuse `1.000` for a count, which the value alone (1) cannot.
+Number = tuple[Fraction, bool, str | None]
+
+
+def _too_long(t: str) -> BadNumber:
+    return BadNumber(f"the number is {len(t)} characters long; a value in a data file has "
+                     f"at most {MAX_DIGITS} digits", "check the cell: it is not a value a "
+                     "fact can have", "E516")
+
+
+def _out_of_range(shown: str) -> BadNumber:
+    return BadNumber(f"`{shown}` is out of range: a value in a data file lies between "
+                     f"1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT}",
+                     "check the cell: it is not a value a fact can have", "E516")
+
+
+def _exact(d: Decimal, shown: str) -> Fraction:
+    """A finite Decimal → Fraction, within the limits (E516)."""
+    if d:
+        digits = len(d.as_tuple().digits)
+        if digits > MAX_DIGITS:
+            raise _too_long(shown)
+        if not -MAX_EXPONENT <= d.adjusted() <= MAX_EXPONENT:
+            raise _out_of_range(shown if len(shown) <= 40 else shown[:40] + "…")
+        return Fraction(d)
+    return Fraction(0)
+
+
+def number_from_text(text: str, decimal_comma: bool = False) -> Number:
+    """``"0.1"`` → (1/10, False, "0.1"); ``"81%"`` → (81, True, None). Raises BadNumber.
+
+    With ``decimal_comma``, text is read as Vietnamese spreadsheets write it:
+    ``1.234,5`` is 1234.5 and ``1.000`` is 1000; the grouping must be right."""
     t = text.strip()
+    if len(t) > MAX_NUMBER_CHARS:
+        raise _too_long(t)
     percent = t.endswith("%")
     if percent:
         t = t[:-1].rstrip()
     if t.isascii() and t.isdigit():
-        return Fraction(int(t)), percent
+        if len(t) > MAX_DIGITS:
+            raise _too_long(t)
+        return Fraction(int(t)), percent, None
+    if decimal_comma and ("," in t or "." in t):
+        m = _VN_NUMBER.match(t)
+        if m is None:
+            raise BadNumber(f"`{printable(t)}` is not a number as written with a decimal "
+                             "comma", "with --decimal-comma, `.` groups digits by three and "
+                             "`,` is the decimal mark: 1.234,5 or 1234,5 or 1.000")
+        sign, whole, frac = m.groups()
+        d = Decimal(f"{sign}{whole.replace('.', '')}.{frac or '0'}")
+        return _exact(d, t), percent, t if frac is not None else None
     if NUMBER.match(t):
-        return Fraction(Decimal(t)), percent
+        return (_exact(Decimal(t), t), percent,
+                None if _INTEGER.match(t) else t)
     if not t:
         raise BadNumber("the value is empty", "write a number; leave the row out if there "
                          "is no value")
+    shown = printable(text.strip())
     low = t.lower().lstrip("+-")
     if low in ("nan", "inf", "infinity", "#n/a", "#div/0!", "#value!", "#ref!", "#num!"):
-        raise BadNumber(f"`{text.strip()}` is not a finite number", "write a number")
+        raise BadNumber(f"`{shown}` is not a finite number", "write a number")
     if "," in t:
-        raise BadNumber(f"`{text.strip()}` is not a number: is the comma a thousands "
+        raise BadNumber(f"`{shown}` is not a number: is the comma a thousands "
                          "separator or a decimal comma?",
                          "write digits with no separator and a point for decimals, e.g. "
-                         "1234 or 1.5")
+                         f"1234 or 1.5; {DECIMAL_COMMA_HINT}")
     if any(c.isspace() for c in t) or t.count(".") > 1:
-        raise BadNumber(f"`{text.strip()}` is not a number",
-                         "write digits with no separator and a point for decimals, e.g. 1234")
-    raise BadNumber(f"`{text.strip()}` is not a number", "write a number, e.g. 12 or 0.5")
+        raise BadNumber(f"`{shown}` is not a number",
+                         "write digits with no separator and a point for decimals, e.g. "
+                         f"1234; {DECIMAL_COMMA_HINT}")
+    raise BadNumber(f"`{shown}` is not a number", "write a number, e.g. 12 or 0.5")
 
 
-def number_from_any(raw: Any) -> tuple[Fraction, bool] | None:
-    """Any cell → (exact value, is percent), ``None`` for an empty cell. BadNumber otherwise."""
+class Written(str):
+    """A number token as the file wrote it (a JSON number): read from its text, with
+    a decimal point, never with a decimal comma."""
+
+    __slots__ = ()
+
+
+def number_from_any(raw: Any, decimal_comma: bool = False) -> Number | None:
+    """Any cell → Number, ``None`` for an empty cell. BadNumber otherwise.
+
+    Text is read as written (``decimal_comma`` applies); numbers held as numbers
+    (an Excel numeric cell, a Python int, float, Decimal or Fraction) are numbers."""
     if raw is None:
         return None
     kind = type(raw)
     if kind is str:
         if not raw.strip():
             return None
+        return number_from_text(raw, decimal_comma)
+    if kind is Written:
         return number_from_text(raw)
     if kind is bool:
         raise BadNumber(f"`{str(raw).lower()}` is a truth value, not a number",
                          "write a number")
     if kind is int:
-        return Fraction(raw), False
+        return _whole(raw), False, None
     if kind is float:
         if not math.isfinite(raw):
             raise BadNumber(f"`{raw}` is not a finite number", "write a number")
-        return Fraction(Decimal(repr(raw))), False
+        return _exact(Decimal(repr(raw)), repr(raw)), False, None
     if kind is Decimal:
         if not raw.is_finite():
             raise BadNumber(f"`{raw}` is not a finite number", "write a number")
-        return Fraction(raw), False
+        return _exact(raw, str(raw)), False, None
     if kind is Fraction:
-        return raw, False
+        if raw and (abs(raw) >= _TOO_BIG or abs(raw) * _TOO_BIG <= 1
+                    or raw.denominator.bit_length() > 4 * MAX_DIGITS):
+            raise _out_of_range(str(raw) if len(str(raw)) <= 40 else "the fraction")
+        return raw, False, None
     if isinstance(raw, (datetime, date, time)):
         raise BadNumber(f"a date or time ({raw}) is not a number",
                          "format the cell as a number")
     if isinstance(raw, int) and not isinstance(raw, bool):
-        return Fraction(int(raw)), False
-    raise BadNumber(f"`{raw!r}` is not a number", "write a number")
+        return _whole(int(raw)), False, None
+    raise BadNumber(f"`{printable(repr(raw)[:60])}` is not a number", "write a number")
+
+
+def _whole(n: int) -> Fraction:
+    if abs(n) >= _TOO_BIG:
+        raise BadNumber(f"the number is larger than 1e{MAX_EXPONENT}: a value in a data file "
+                        f"lies between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT}",
+                        "check the cell: it is not a value a fact can have", "E516")
+    return Fraction(n)
 
 
 def text_of(raw: Any) -> str:
@@ -156,17 +261,19 @@ def text_of(raw: Any) -> str:
 class Builder:
     """Accumulates the values of one file, with caches for repeated cells."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, decimal_comma: bool = False) -> None:
         self.path = path
+        self.decimal_comma = decimal_comma
         self.values: list[FactValue] = []
         self._names: dict[str, str] = {}
         self._periods: dict[Any, Period] = {}
-        self._numbers: dict[str, tuple[Fraction, bool]] = {}
+        self._numbers: dict[str, Number] = {}
         self._uoms: dict[str, str | None] = {}
 
     def error(self, message: str, row: int | None, column: str | None, code: str,
               hint: str = "") -> FactsError:
-        return FactsError(message, path=self.path, row=row, column=column, code=code,
+        return FactsError(printable(message), path=self.path, row=row,
+                          column=None if column is None else printable(column), code=code,
                           hint=hint)
 
     def name(self, raw: Any, row: int, column: str, what: str) -> str:
@@ -178,6 +285,12 @@ class Builder:
         if not text:
             raise self.error(f"the {what} is empty", row, column, "E514",
                              f"every row needs a {what}")
+        bad = UNPRINTABLE.search(text)
+        if bad is not None:
+            raise self.error(f"the {what} `{text[:60]}` holds the invisible or control "
+                             f"character \\u{ord(bad.group()):04x}", row, column, "E519",
+                             f"write the {what} as plain text (letters, digits, `-`, `_`, "
+                             "spaces)")
         if type(raw) is str:
             self._names[raw] = text
         return text
@@ -202,6 +315,9 @@ class Builder:
         if not text:
             raise self.error("the period is empty", row, column, "E514",
                              "every row needs a period: 2022, 2022-Q1 or 2022-03")
+        if len(text) > MAX_PERIOD_CHARS:
+            raise self.error(f"`{text[:20]}…` ({len(text)} characters) is not a period", row,
+                             column, "E503", "write 2022, 2022-Q1 or 2022-03")
         try:
             period = parse_period(text)
         except PeriodSyntaxError as exc:
@@ -210,7 +326,7 @@ class Builder:
             self._periods[raw] = period
         return period
 
-    def number(self, raw: Any, row: int, column: str) -> tuple[Fraction, bool] | None:
+    def number(self, raw: Any, row: int, column: str) -> Number | None:
         if type(raw) is str:
             hit = self._numbers.get(raw)
             if hit is not None:
@@ -218,16 +334,16 @@ class Builder:
             if not raw or raw.isspace():
                 return None
             try:
-                result = number_from_text(raw)
+                result = number_from_text(raw, self.decimal_comma)
             except BadNumber as exc:
-                raise self.error(exc.message, row, column, "E504", exc.hint) from None
+                raise self.error(exc.message, row, column, exc.code, exc.hint) from None
             if len(self._numbers) < 65536:
                 self._numbers[raw] = result
             return result
         try:
-            return number_from_any(raw)
+            return number_from_any(raw, self.decimal_comma)
         except BadNumber as exc:
-            raise self.error(exc.message, row, column, "E504", exc.hint) from None
+            raise self.error(exc.message, row, column, exc.code, exc.hint) from None
 
     def uom(self, raw: Any, row: int, column: str) -> str | None:
         """A unit of measure cell → normalised text (``%`` → ``percent``) or ``None``."""
@@ -248,16 +364,21 @@ class Builder:
             self._uoms[raw] = result
         return result
 
-    def add(self, unit: str, period: Period, fact: str, number: tuple[Fraction, bool],
+    def add(self, unit: str, period: Period, fact: str, number: Number,
             uom: str | None, origin: Origin) -> None:
-        value, percent = number
+        value, percent, written = number
         if percent:
             if uom is not None and uom != "percent":
                 raise self.error(
                     f"the value is written with `%` but its unit of measure is `{uom}`",
                     origin.row, origin.uom_column or origin.column, "E508",
                     "write the value without `%`, or leave the unit of measure empty")
+            if uom is None and origin.uom_column is not None:
+                # the unit of measure is the value's own `%`: errors point at the value
+                origin = replace(origin, uom_column=None)
             uom = "percent"
+        if written is not None:
+            origin = replace(origin, text=written)
         self.values.append(FactValue(unit, period, fact, value, uom, origin))
 
     def factset(self) -> FactSet:

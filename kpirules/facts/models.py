@@ -11,6 +11,7 @@ from a CSV file and from a YAML file compare equal.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -19,7 +20,7 @@ from ..errors import FactsError
 from ..periods import Period
 from ..units import UomError, kind_of_uom, parse_uom, same_dimension
 
-__all__ = ["FactSet", "FactValue", "Origin", "Unit", "UnitTable"]
+__all__ = ["DataWarning", "FactSet", "FactValue", "Origin", "Unit", "UnitTable"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +34,9 @@ class Origin:
     ``unit_column`` and ``uom_column`` say where the unit id and the unit of
     measure were given, so that an error about them points at the right cell;
     ``uom_column`` is ``None`` when the uom came with the value (``81%``) or
-    from the column header (wide CSV).
+    from the column header (wide CSV). ``text`` is the value as written when it
+    was text that is not a plain integer (``1.000``, ``0.5``, ``1e3``): a count
+    written so is refused by :meth:`FactSet.check` (E515).
     """
 
     path: str
@@ -41,6 +44,7 @@ class Origin:
     column: str
     unit_column: str = "unit"
     uom_column: str | None = None
+    text: str | None = None
 
     def __str__(self) -> str:
         return f"{self.path}:{self.row}"
@@ -61,6 +65,25 @@ class FactValue:
     @property
     def key(self) -> tuple[str, Period, str]:
         return (self.unit, self.period, self.fact)
+
+
+class DataWarning(str):
+    """A warning about data: the line as printed (``facts.csv:6: warning[W202]: …``),
+    which is what reports list, with ``code``, ``message``, ``path``, ``row`` and
+    ``column`` as fields for a program."""
+
+    __slots__ = ("code", "column", "message", "path", "row")
+
+    def __new__(cls, code: str, message: str, path: str, row: int | None = None,
+                column: str | None = None) -> DataWarning:
+        where = path if row is None else f"{path}:{row}"
+        self = super().__new__(cls, f"{where}: warning[{code}]: {message}")
+        self.code, self.message, self.path, self.row, self.column = (code, message, path,
+                                                                     row, column)
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (DataWarning, (self.code, self.message, self.path, self.row, self.column))
 
 
 def _where(origin: Origin) -> str:
@@ -128,15 +151,17 @@ class FactSet:
         return (FactSet, (self.values, self.paths))
 
     def check(self, declared: Mapping[str, str | None],
-              known_units: set[str] | frozenset[str] | None = None) -> list[str]:
+              known_units: set[str] | frozenset[str] | None = None) -> list[DataWarning]:
         """Validate the values against the ruleset's declarations.
 
         ``declared`` maps a fact name to its declared unit of measure (``None``
         or ``"count"``: a count). Raises :class:`FactsError` at the first bad
-        value in file order: a negative or non-integer count (E505), an unknown
+        value in file order: a negative or non-integer count (E505), a count
+        written as text with a decimal point or an exponent (E515: ``1.000`` may
+        be a thousand or one; either way it is not written as a count), an unknown
         unit of measure or one of another dimension or kind (E508), a unit id
         not in ``known_units`` when that is given (E507). Returns one warning
-        line per fact the ruleset does not declare (E513), in file order.
+        line per fact the ruleset does not declare (W202), in file order.
         """
         kinds: dict[str, str] = {}
         for name, uom in declared.items():
@@ -156,6 +181,9 @@ class FactSet:
             if v.uom is not None and (v.uom, v.fact) not in compatible:
                 _check_uom(v, declared[v.fact], kind)
                 compatible[(v.uom, v.fact)] = None
+            if kind == "count" and v.origin.text is not None and v.value.numerator >= 0 and (
+                    v.value.denominator == 1 or THOUSANDS.match(v.origin.text)):
+                _count_written(v)
             if kind == "count" and (v.value.numerator < 0 or v.value.denominator != 1):
                 what = "negative" if v.value.numerator < 0 else "not a whole number"
                 raise FactsError(
@@ -163,11 +191,34 @@ class FactSet:
                     path=v.origin.path, row=v.origin.row, column=v.origin.column,
                     code="E505", hint="a count is a whole number of items, 0 or more")
         return [
-            f"{_where(vs[0].origin)}: warning[E513]: fact `{name}` is not declared by the "
-            f"ruleset; its {len(vs)} value{'s' if len(vs) != 1 else ''} "
-            f"{'are' if len(vs) != 1 else 'is'} not used"
+            DataWarning("W202", f"fact `{name}` is not declared by the ruleset; its "
+                        f"{len(vs)} value{'s' if len(vs) != 1 else ''} "
+                        f"{'are' if len(vs) != 1 else 'is'} not used",
+                        vs[0].origin.path, vs[0].origin.row)
             for name, vs in undeclared.items()
         ]
+
+
+# `1.000`, `12.345`, `1.234.567`: a point that may group thousands (also in _common).
+THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+\Z", re.ASCII)
+
+
+def _count_written(v: FactValue) -> None:
+    text = v.origin.text or ""
+    if THOUSANDS.match(text):
+        digits = text.replace(".", "")
+        message = (f"`{v.fact}` is a count, but `{text}` is not written as one: if the point "
+                   f"groups thousands it is {digits.lstrip('+')}, if it is a decimal point it "
+                   f"is {_show(v.value)}")
+        hint = (f"write the count as digits only ({digits.lstrip('+')}); if the file writes "
+                "numbers the Vietnamese way (1.234,5), read it with --decimal-comma "
+                "(API: decimal_comma=True)")
+    else:
+        message = (f"`{v.fact}` is a count, but `{text}` is written with a decimal mark or an "
+                   "exponent")
+        hint = f"write the count as digits only: {_show(v.value)}"
+    raise FactsError(message, path=v.origin.path, row=v.origin.row, column=v.origin.column,
+                     code="E515", hint=hint)
 
 
 def _build_index(values: tuple[FactValue, ...]) -> dict[tuple[str, str], dict[Period, FactValue]]:

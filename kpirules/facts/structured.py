@@ -11,8 +11,14 @@ nested shape, ``row`` is the 1-based index of the fact value in document order
 (JSON, in memory) or its line (YAML), and ``column`` is a JSON Pointer to the
 key or value at fault (``/tthcc/2022/resolved``).
 
-JSON numbers are read as Decimals, so ``0.1`` is exactly 1/10; YAML numbers
-are read from their text for the same reason.
+JSON numbers are read from their text (never as floats), so ``0.1`` is exactly
+1/10, and ``1.000`` for a count is refused as it is in CSV; YAML numbers are read
+from their text for the same reasons.
+
+Limits (docs/limits.md): nesting deeper than :data:`MAX_NESTING` levels is E517,
+located at the bracket that goes past it; YAML anchors and aliases are refused
+(E517) before anything is expanded, since a fact file has no use for them and a
+few kilobytes of aliases can stand for millions of values.
 """
 
 from __future__ import annotations
@@ -26,12 +32,15 @@ from typing import Any
 import yaml
 
 from ..errors import FactsError
-from ._common import NUMBER, Builder, decode, read_bytes
+from ._common import MAX_NUMBER_CHARS, NUMBER, Builder, Written, decode, read_bytes
 from .models import FactSet, Origin
 
 ROW_KEYS = ("unit", "period", "fact", "value", "uom")
 _REQUIRED = ROW_KEYS[:4]
 _LEAF_KEYS = frozenset({"value", "uom"})
+
+# A fact file is four levels deep at most (unit → period → fact → {value, uom}).
+MAX_NESTING = 100
 
 # A field as read: (raw value, row, column).
 Field = tuple[Any, int, str]
@@ -79,20 +88,71 @@ def _no_dup(b: Builder, obj: Any, row: int, column: str | None) -> None:
                       "give each key once")
 
 
-def read_json(path: Path, name: str) -> FactSet:
+def read_json(path: Path, name: str, decimal_comma: bool = False) -> FactSet:
     text = decode(read_bytes(path, name), name)
     try:
-        data = json.loads(text, parse_float=Decimal, parse_constant=float,
+        # Numbers stay text (Written) until a cell reads them, within the limits and
+        # with the row and key of the value.
+        data = json.loads(text, parse_float=Written, parse_int=Written, parse_constant=float,
                           object_pairs_hook=_pairs)
     except json.JSONDecodeError as exc:
         raise FactsError(f"not valid JSON: {exc.msg}", path=name, row=exc.lineno,
                          column=exc.colno, code="E501") from None
-    return facts_from_data(data, name)
+    except RecursionError:
+        raise _too_deep(text, name) from None
+    if _deeper_than(data, MAX_NESTING):
+        raise _too_deep(text, name)
+    return facts_from_data(data, name, decimal_comma)
 
 
-def facts_from_data(data: Any, name: str) -> FactSet:
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Is any list or object nested more than ``limit`` levels? (iterative)"""
+    stack = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return False
+
+
+def _too_deep(text: str, name: str) -> FactsError:
+    """E517 at the first bracket nested deeper than MAX_NESTING (a linear scan)."""
+    depth, row, col, in_string, escaped = 0, 1, 0, False, False
+    for ch in text:
+        col += 1
+        if ch == "\n":
+            row, col = row + 1, 0
+        elif in_string:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                break
+        elif ch in "]}":
+            depth -= 1
+    return FactsError(f"the JSON is nested more than {MAX_NESTING} levels deep",
+                      path=name, row=row, column=col, code="E517",
+                      hint="a fact file is a list of rows or unit → period → fact → value; "
+                      "see docs/data.md")
+
+
+def facts_from_data(data: Any, name: str, decimal_comma: bool = False) -> FactSet:
     """A list of row mappings or a nested mapping (JSON, in memory) → FactSet."""
-    b = Builder(name)
+    b = Builder(name, decimal_comma)
     if isinstance(data, (list, tuple)):
         for i, entry in enumerate(data, 1):
             _data_row(b, i, entry)
@@ -110,6 +170,8 @@ _SHAPES = ('write a list of {"unit", "period", "fact", "value"[, "uom"]} rows, o
 
 
 def _what(x: Any) -> str:
+    if isinstance(x, Written):
+        return "a number"
     if isinstance(x, Mapping):
         return "an object"
     if isinstance(x, (list, tuple)):
@@ -189,20 +251,31 @@ _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _constructor = yaml.constructor.SafeConstructor()
 
 
-def read_yaml(path: Path, name: str) -> FactSet:
+def read_yaml(path: Path, name: str, decimal_comma: bool = False) -> FactSet:
     text = decode(read_bytes(path, name), name)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise FactsError(f"not valid YAML: {exc.problem or exc.context}", path=name,
+        problem = str(exc.problem or exc.context)
+        if "nesting depth" in problem:  # libyaml's own bound, past ours
+            raise FactsError(f"the YAML is nested more than {MAX_NESTING} levels deep",
+                             path=name, row=mark.line + 1 if mark else None,
+                             column=mark.column + 1 if mark else None, code="E517",
+                             hint="a fact file is a list of rows or unit → period → fact → "
+                             "value") from None
+        raise FactsError(f"not valid YAML: {problem}", path=name,
                          row=mark.line + 1 if mark else None,
                          column=mark.column + 1 if mark else None, code="E501") from None
     except yaml.YAMLError as exc:
         raise FactsError(f"not valid YAML: {exc}", path=name, code="E501") from None
-    b = Builder(name)
+    except RecursionError:
+        raise FactsError(f"the YAML is nested more than {MAX_NESTING} levels deep",
+                         path=name, code="E517") from None
+    b = Builder(name, decimal_comma)
     if root is None:
         raise b.error("the file is empty", None, None, "E501")
+    _check_nodes(b, root)
     if isinstance(root, yaml.SequenceNode):
         for entry in root.value:
             _yaml_row(b, entry)
@@ -212,6 +285,32 @@ def read_yaml(path: Path, name: str) -> FactSet:
         raise b.error("expected a list of rows or a mapping of units", _line(root), None,
                       "E502", _SHAPES)
     return b.factset()
+
+
+def _check_nodes(b: Builder, root: yaml.Node) -> None:
+    """Refuse anchors and aliases (a node met twice) and nesting past MAX_NESTING,
+    walking the composed nodes once, before any alias is expanded (E517)."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise b.error("YAML anchors and aliases (`&name`, `*name`) are not allowed in a "
+                          "fact file; this node is used more than once", _line(node), None,
+                          "E517", "write each value out where it belongs")
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            continue
+        if depth > MAX_NESTING:
+            raise b.error(f"the YAML is nested more than {MAX_NESTING} levels deep",
+                          _line(node), None, "E517",
+                          "a fact file is a list of rows or unit → period → fact → value")
+        if isinstance(node, yaml.MappingNode):
+            for k, v in node.value:
+                stack.append((k, depth + 1))
+                stack.append((v, depth + 1))
+        else:
+            stack.extend((c, depth + 1) for c in node.value)
 
 
 def _line(node: yaml.Node) -> int:
@@ -251,8 +350,10 @@ def _name_raw(node: yaml.ScalarNode) -> Any:
 
 
 def _value_raw(node: yaml.ScalarNode) -> Any:
-    """A scalar for a value, exact: a float is read from its text when it is plain."""
-    if node.tag == _STR or (node.tag == _FLOAT and NUMBER.match(node.value)):
+    """A scalar for a value, exact and within the limits: a number is read from its
+    text when it is plain (or too long to be anything but refused)."""
+    if node.tag == _STR or (node.tag in (_FLOAT, _INT) and (
+            NUMBER.match(node.value) or len(node.value) > MAX_NUMBER_CHARS)):
         return node.value
     return _construct(node)
 

@@ -67,7 +67,10 @@ def header_layout(builder: Builder, row: int, cells: list[Any],
         return _wide_layout(builder, row, texts, label)
     bad = next((i for i, n in enumerate(norm) if i >= len(LONG) or n != LONG[i]), len(norm))
     if norm[:4] == list(LONG):
-        message = f"unexpected column `{texts[bad]}` after `unit,period,fact,value`"
+        if len(norm) > 5 and norm[4] == "uom":
+            bad = 5  # `uom` is allowed there: the column at fault is the one after it
+        message = (f"unexpected column `{texts[bad]}` after "
+                   f"`{','.join(texts[:bad])}`")
         hint = "the only further column a long table may have is `uom`"
     else:
         message = f"the header `{shown}` matches neither {LONG_TEXT} nor {WIDE_TEXT}"
@@ -150,10 +153,10 @@ def _load_long(builder: Builder, layout: Layout, rows: Iterable[tuple[int, list[
                 continue
             raise builder.error("the value is empty", row, c_value, "E504",
                                 "write a number; leave the row out if there is no value")
+        u = uom(cells[4], row, c_uom) if c_uom else None
         add(name(cells[0], row, c_unit, "unit"), period(cells[1], row, c_period),
-            name(cells[2], row, c_fact, "fact name"), v,
-            uom(cells[4], row, c_uom) if c_uom else None,
-            Origin(path, row, c_value, c_unit, c_uom))
+            name(cells[2], row, c_fact, "fact name"), v, u,
+            Origin(path, row, c_value, c_unit, c_uom if u is not None else None))
 
 
 def _load_wide(builder: Builder, layout: Layout, rows: Iterable[tuple[int, list[Any]]],
@@ -180,16 +183,16 @@ def _load_wide(builder: Builder, layout: Layout, rows: Iterable[tuple[int, list[
                             Origin(path, row, layout.labels[i], c_unit, None))
 
 
-def read_csv(path: Path, name: str) -> FactSet:
+def read_csv(path: Path, name: str, decimal_comma: bool = False) -> FactSet:
     """A long or wide CSV file → FactSet."""
     text = decode(read_bytes(path, name), name)
-    return facts_from_csv_text(text, name)
+    return facts_from_csv_text(text, name, decimal_comma)
 
 
-def facts_from_csv_text(text: str, name: str) -> FactSet:
+def facts_from_csv_text(text: str, name: str, decimal_comma: bool = False) -> FactSet:
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter_of(first_line))
-    builder = Builder(name)
+    builder = Builder(name, decimal_comma)
     try:
         header = next(r for r in reader if r and not _blank(r))
     except StopIteration:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FactsError
-from ._common import check_path, decode, nfc, read_bytes, text_of
+from ._common import UNPRINTABLE, check_path, decode, nfc, printable, read_bytes, text_of
 from .models import Unit, UnitTable
 from .tabular import delimiter_of
 
@@ -107,6 +107,14 @@ def _build(shown: str, header_row: int | None, header: list[Any],
         if not uid:
             raise FactsError("the unit id is empty", path=shown, row=row, column=cols["id"],
                              code="E514", hint="every unit needs an id")
+        for key in ("id", "parent"):
+            bad = UNPRINTABLE.search(attrs[key])
+            if bad is not None:
+                raise FactsError(f"the {'unit id' if key == 'id' else 'parent'} "
+                                 f"`{printable(attrs[key][:60])}` holds the invisible or control "
+                                 f"character \\u{ord(bad.group()):04x}", path=shown,
+                                 row=row, column=cols[key], code="E519",
+                                 hint="write unit ids as plain text (letters, digits, `-`, `_`)")
         if uid in units:
             raise FactsError(f"unit id `{uid}` is given twice; first given at "
                              f"{shown}:{units[uid].row}", path=shown, row=row,

@@ -346,6 +346,9 @@ DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
     "W201": ([], ("Correct the unit's own value or its sub-units' values in the fact set. "
              "The own value is what kpirules uses: a unit that reports a value of its own "
              "is not rolled up from its sub-units.")),
+    "W202": ([], ("Declare the fact in the ruleset if an objective should use it, correct its "
+             "name if it is misspelt, or leave it: its values are not used. This warning was "
+             "coded E513 before it was given a warning code.")),
     "W210": ([], ("Add the absent values to the fact set (or, when the unit truly reports "
              "neither, remove the values it gives: a unit that gives none of a measure's "
              "facts is left out of the roll-up and named in the report).")),
@@ -400,6 +403,14 @@ def _w201_example(tmp: Path) -> str:
              "bai-chay,Bãi Cháy,ha-long,phuong\n")
     return _cli(["lint", "ha-long-2022.kpi", "--facts", "facts.csv", "--units", "units.csv"],
                 {"ha-long-2022.kpi": ruleset, "facts.csv": facts, "units.csv": units}, tmp)
+
+
+def _w202_example(tmp: Path) -> str:
+    ruleset = DOC_HEADER + 'objective Q1 "Hồ sơ trễ hạn dưới 2%": late / resolved < 2%\n'
+    facts = ("unit,period,fact,value\nha-long,2022,resolved,1000\nha-long,2022,late,10\n"
+             "ha-long,2022,satisfaction,81%\n")
+    return _cli(["lint", "ha-long-2022.kpi", "--facts", "facts.csv"],
+                {"ha-long-2022.kpi": ruleset, "facts.csv": facts}, tmp)
 
 
 def _w210_example(tmp: Path) -> str:
@@ -468,6 +479,11 @@ def build_diagnostics_doc(tmp: Path) -> str:
                         "ruleset: a unit's own value that differs from what its sub-units "
                         "add up to."), "",
                         "```console", _w201_example(tmp), "```", ""]
+            elif code == "W202":
+                out += [("Reported with the data, by `kpirules lint RULESET --facts FILE`, "
+                        "`check` and `explain` (and `FactSet.check`): a fact the data gives "
+                        "and the ruleset does not declare."), "",
+                        "```console", _w202_example(tmp), "```", ""]
             elif code == "W210":
                 out += [("Reported by `kpirules lint RULESET --facts FILE [--units FILE]`: a "
                         "unit that gives some of a measure's facts for a period but not all. "

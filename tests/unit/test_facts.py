@@ -1,4 +1,4 @@
-"""Fact sets in (docs/data.md): every format, exact values, and every bad input with
+"""Fact sets in: every format, exact values, and every bad input with
 its code, row and column."""
 
 from __future__ import annotations
@@ -438,7 +438,7 @@ def test_check_passes_and_warns_on_undeclared_facts() -> None:
     fs = read_facts(DATA / "long.csv")
     assert fs.check(DECLARED, {"tthcc", "dong-hai"}) == []
     warnings = fs.check({"resolved": "count"}, None)
-    assert warnings[0].startswith(f"{DATA / 'long.csv'}:3: warning[E513]: fact `wait_total`")
+    assert warnings[0].startswith(f"{DATA / 'long.csv'}:3: warning[W202]: fact `wait_total`")
     assert len(warnings) == 4
 
 
@@ -508,7 +508,8 @@ def test_factset_pickles() -> None:
 
 def test_every_code_raised_is_registered() -> None:
     for code in ("E501", "E502", "E503", "E504", "E505", "E506", "E507", "E508", "E509",
-                 "E510", "E511", "E512", "E513", "E514"):
+                 "E510", "E511", "E512", "E514", "E515", "E516", "E517", "E518", "E519",
+                 "W202"):
         assert code in CODES
     assert "E500" in CODES
 
@@ -531,3 +532,347 @@ def test_every_data_code_is_documented_with_an_example() -> None:
     for code in CODES:
         if code.startswith("E5") and code != "E500":
             assert f"**{code}**" in doc and f"[{code}]" in doc, code
+
+
+# --- issue 9: numbers in data files ----------------------------------------------------
+
+COUNTS = {"resolved": "count", "late": "count", "wait_total": "min"}
+
+
+def check_error(code: str, source: Any, declared: dict[str, Any] = COUNTS,
+                **kw: Any) -> FactsError:
+    fs = read_facts(source, **kw)
+    with pytest.raises(FactsError) as info:
+        fs.check(declared, None)
+    assert info.value.code == code, info.value.render()
+    return info.value
+
+
+@pytest.mark.parametrize("text", ["1.000", "12.345", "+1.000"])
+def test_a_count_written_with_a_thousands_point_is_refused(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, "f.csv", f"unit,period,fact,value\nu,2022,resolved,{text}\n")
+    err = check_error("E515", path)
+    assert (err.row, err.column) == (2, "value")
+    assert "thousands" in err.message and "--decimal-comma" in err.hint
+
+
+def test_two_thousands_points_are_not_a_number(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.csv", "unit,period,fact,value\nu,2022,resolved,1.234.567\n")
+    assert "--decimal-comma" in raises("E504", path).hint
+    assert read_facts(path, decimal_comma=True).values[0].value == 1234567
+
+
+@pytest.mark.parametrize("text", ["1.0", "1e3", "1000.00"])
+def test_a_whole_count_written_as_a_decimal_is_refused(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, "f.csv", f"unit,period,fact,value\nu,2022,resolved,{text}\n")
+    err = check_error("E515", path)
+    assert "digits only" in err.hint
+
+
+def test_a_fractional_count_stays_e505_and_quantities_take_decimals(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.csv", "unit,period,fact,value\nu,2022,resolved,12.5\n")
+    assert check_error("E505", path).row == 2
+    ok = write(tmp_path, "q.csv", "unit,period,fact,value\nu,2022,wait_total,1.000\n"
+               "u,2022,resolved,+5\n")
+    assert read_facts(ok).check(COUNTS, None) == []
+
+
+def test_counts_in_json_and_yaml_follow_the_written_form(tmp_path: Path) -> None:
+    for body in ('[{"unit":"u","period":"2022","fact":"resolved","value":1.000}]',
+                 '[{"unit":"u","period":"2022","fact":"resolved","value":"1.000"}]',
+                 '[{"unit":"u","period":"2022","fact":"resolved","value":1.0}]'):
+        assert check_error("E515", write(tmp_path, "f.json", body)).column == "value"
+    assert check_error("E515", write(tmp_path, "f.yaml", "u: {2022: {resolved: 1.000}}\n")
+                       ).column == "/u/2022/resolved"
+    ok = write(tmp_path, "ok.json", '{"u": {"2022": {"resolved": 1000, "late": 0}}}')
+    assert read_facts(ok).check(COUNTS, None) == []
+
+
+def test_numbers_held_as_numbers_are_numbers(tmp_path: Path) -> None:
+    fs = read_facts([{"unit": "u", "period": "2022", "fact": "resolved", "value": 1000.0}])
+    assert fs.check(COUNTS, None) == [] and fs.values[0].value == 1000
+    path = xlsx(tmp_path, [["unit", "period", "fact", "value"], ["u", "2022", "resolved", 1000.0],
+                           ["u", "2022", "late", "1.000"]])
+    err = check_error("E515", path)
+    assert (err.row, err.column) == (3, "D")
+    fs = read_facts(path, decimal_comma=True)
+    assert {v.fact: v.value for v in fs} == {"resolved": 1000, "late": 1000}
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("1.234,5", Fraction(2469, 2)), ("1.000", Fraction(1000)), ("1234,5", Fraction(2469, 2)),
+    ("-1.234.567,25", Fraction(-123456725, 100)), ("81,5%", Fraction(163, 2)), ("12", 12)])
+def test_decimal_comma_reads_vietnamese_numbers(tmp_path: Path, text: str,
+                                                value: Fraction) -> None:
+    path = write(tmp_path, "f.csv", f'unit,period,fact,value\nu,2022,wait_total,"{text}"\n')
+    assert read_facts(path, decimal_comma=True).values[0].value == value
+
+
+@pytest.mark.parametrize("text", ["1.23,4", "12.34", "1,2,3", "1.2345", ",5"])
+def test_decimal_comma_checks_the_grouping(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, "f.csv", f'unit,period,fact,value\nu,2022,wait_total,"{text}"\n')
+    err = raises("E504", path, decimal_comma=True)
+    assert (err.row, err.column) == (2, "value") and "1.234,5" in err.hint
+
+
+def test_decimal_comma_leaves_json_numbers_alone(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.json", '[{"unit":"u","period":"2022","fact":"wait_total",'
+                 '"value":1.5}, {"unit":"u","period":"2022","fact":"late","value":"2,5"}]')
+    fs = read_facts(path, decimal_comma=True)
+    assert [v.value for v in fs] == [Fraction(3, 2), Fraction(5, 2)]
+
+
+def test_a_comma_without_the_option_names_it(tmp_path: Path) -> None:
+    err = raises("E504", write(tmp_path, "f.csv", 'unit,period,fact,value\nu,2022,late,"1,5"\n'))
+    assert "--decimal-comma" in err.hint
+
+
+@pytest.mark.parametrize("ext", ["csv", "json", "yaml"])
+def test_integers_past_4300_digits_are_a_clean_limit(tmp_path: Path, ext: str) -> None:
+    big = "9" * 5000
+    body = {"csv": f"unit,period,fact,value\nu,2022,late,{big}\n",
+            "json": f'[{{"unit":"u","period":"2022","fact":"late","value":{big}}}]',
+            "yaml": f"- {{unit: u, period: 2022, fact: late, value: {big}}}\n"}[ext]
+    err = raises("E516", write(tmp_path, f"f.{ext}", body))
+    assert err.column == "value" and err.row in (1, 2)
+
+
+@pytest.mark.parametrize("text", ["1e4400", "1e-9999", "1e99999999", "1" * 101,
+                                  "0." + "0" * 100 + "1"])
+def test_huge_and_tiny_numbers_are_a_clean_limit(tmp_path: Path, text: str) -> None:
+    err = raises("E516", write(tmp_path, "f.csv", f"unit,period,fact,value\nu,2022,x,{text}\n"))
+    assert (err.row, err.column) == (2, "value")
+    assert read_facts(write(tmp_path, "z.csv", "unit,period,fact,value\nu,2022,x,0e-9999\n")
+                      ).values[0].value == 0
+
+
+def test_python_numbers_past_the_limits_are_refused() -> None:
+    for value in (10 ** 5000, 1e300, Fraction(1, 10 ** 200)):
+        raises("E516", [{"unit": "u", "period": "2022", "fact": "x", "value": value}])
+
+
+# --- issue 9: hostile files -------------------------------------------------------------
+
+def test_json_nested_100k_deep_is_a_clean_limit(tmp_path: Path) -> None:
+    err = raises("E517", write(tmp_path, "f.json", "[" * 100_000 + "]" * 100_000))
+    assert (err.row, err.column) == (1, 101)
+    err = raises("E517", write(tmp_path, "g.json", '{"a":' * 150 + "1" + "}" * 150))
+    assert err.row == 1
+
+
+def test_yaml_aliases_are_refused_before_expansion(tmp_path: Path) -> None:
+    # a billion-laughs file: 9 levels of 9 aliases each would be 387 M values
+    lines = ['a0: &a0 ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    lines += [f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    err = raises("E517", write(tmp_path, "bomb.yaml", "\n".join(lines) + "\n"))
+    assert err.row == 1 and "aliases" in err.message
+    err = raises("E517", write(tmp_path, "merge.yaml", "base: &b {2022: {late: 1}}\n"
+                               "u: *b\n"))
+    assert err.row == 1
+
+
+def test_a_lone_surrogate_in_a_unit_id_is_reported_printably(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.json", '[{"unit":"\\ud800","period":"2022","fact":"late",'
+                 '"value":1}]')
+    err = raises("E519", path)
+    assert (err.row, err.column) == (1, "unit")
+    err.render().encode("utf-8")  # printable: no surrogate left in the message
+    err = raises("E504", write(tmp_path, "g.json", '[{"unit":"u","period":"2022",'
+                               '"fact":"late","value":"\\udfff"}]'))
+    err.render().encode("utf-8")
+
+
+def test_control_characters_in_names_are_refused(tmp_path: Path) -> None:
+    err = raises("E519", write(tmp_path, "f.csv", 'unit,period,fact,value\n"a\x00b",2022,x,1\n'))
+    assert (err.row, err.column) == (2, "unit") and "\\u0000" in err.message
+
+
+# --- issue 9: locations ------------------------------------------------------------------
+
+def test_an_extra_column_after_uom_is_named(tmp_path: Path) -> None:
+    err = raises("E502", write(tmp_path, "f.csv", "unit,period,fact,value,uom,note\n"))
+    assert err.column == "note" and "`note`" in err.message
+
+
+def test_a_percent_count_is_reported_at_the_value_cell(tmp_path: Path) -> None:
+    path = write(tmp_path, "f.csv", "unit,period,fact,value,uom\nu,2022,resolved,3%,\n")
+    err = check_error("E508", path)
+    assert (err.row, err.column) == (2, "value")
+    path = write(tmp_path, "g.csv", "unit,period,fact,value,uom\nu,2022,resolved,3,h\n")
+    assert check_error("E508", path).column == "uom"
+
+
+def test_undeclared_facts_warn_with_a_w_code() -> None:
+    warnings = read_facts(DATA / "long.csv").check({"resolved": "count"}, None)
+    assert warnings and all("warning[W202]" in w for w in warnings)
+    assert CODES["W202"] and "E513" not in CODES
+
+
+# --- issue 9: xlsx -----------------------------------------------------------------------
+
+def _workbook(tmp_path: Path, name: str, sheets: list[tuple[str, str, list[list[Any]]]],
+              active: int) -> Path:
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, state, rows in sheets:
+        ws = wb.create_sheet(title)
+        for r in rows:
+            ws.append(r)
+        ws.sheet_state = state
+    wb.active = active
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+GOOD = [["unit", "period", "fact", "value"], ["u", "2022", "late", 1]]
+OLD = [["unit", "period", "fact", "value"], ["old", "2019", "late", 99]]
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+def test_xlsx_never_reads_a_hidden_sheet(tmp_path: Path, state: str) -> None:
+    path = _workbook(tmp_path, "f.xlsx", [("old", state, OLD), ("data", "visible", GOOD)], 1)
+    assert [v.unit for v in read_facts(path)] == ["u"]
+    # the active sheet hidden (a file edited by a script): the first visible one
+    path = _workbook(tmp_path, "g.xlsx", [("old", state, OLD), ("data", "visible", GOOD),
+                                          ("b", "visible", OLD)], 0)
+    assert [v.unit for v in read_facts(path)] == ["u"]
+    path = _workbook(tmp_path, "h.xlsx", [("a", "visible", OLD), ("data", "visible", GOOD)], 1)
+    assert [v.unit for v in read_facts(path)] == ["u"]  # the active sheet, not the first
+
+
+def test_xlsx_with_every_sheet_hidden_is_refused(tmp_path: Path) -> None:
+    import zipfile
+    path = _workbook(tmp_path, "f.xlsx", [("a", "visible", GOOD)], 0)
+    with zipfile.ZipFile(path) as zf:  # openpyxl will not save it so: edit the XML
+        parts = {i.filename: zf.read(i) for i in zf.infolist()}
+    parts["xl/workbook.xml"] = parts["xl/workbook.xml"].replace(b'state="visible"', b"") \
+        .replace(b"<sheet ", b'<sheet state="hidden" ')
+    with zipfile.ZipFile(path, "w") as zf:
+        for part, data in parts.items():
+            zf.writestr(part, data)
+    err = raises("E501", path)
+    assert "hidden" in err.message
+
+
+def test_xlsx_formula_without_a_saved_value(tmp_path: Path) -> None:
+    for shape in (GOOD + [["u", "2022", "resolved", "=D2*100"]],
+                  [["unit", "period", "late", "resolved"], ["u", "2022", 1, "=C2*100"]]):
+        path = _workbook(tmp_path, "f.xlsx", [("data", "visible", shape)], 0)
+        err = raises("E518", path)
+        assert (err.row, err.column) in ((3, "D"), (2, "D"))
+        assert "=C2*100" in err.message or "=D2*100" in err.message
+        assert "save" in err.hint
+
+
+def test_xlsx_size_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpirules.facts import xlsx as module
+    path = _workbook(tmp_path, "f.xlsx", [("data", "visible", GOOD)], 0)
+    monkeypatch.setattr(module, "MAX_XLSX_UNZIPPED", 1000)
+    assert "unzips" in raises("E517", path).message
+    monkeypatch.setattr(module, "MAX_XLSX_UNZIPPED", 256 * 1024 * 1024)
+    monkeypatch.setattr(module, "MAX_XLSX_BYTES", 100)
+    assert "at most 100 bytes" in raises("E517", path).message
+    monkeypatch.setattr(module, "MAX_XLSX_BYTES", 64 * 1024 * 1024)
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.load_workbook(path)
+    wb.active["XFD100000"] = "stray"  # one cell far away makes 1.6 G cells to iterate
+    wb.save(path)
+    err = raises("E517", path)
+    assert "16384 columns" in err.message
+    monkeypatch.setattr(module, "MAX_SHEET_CELLS", 4)  # GOOD stores 8 cells, the stray 1
+    assert "stores more than 4 cells" in raises("E517", path).message
+
+
+def test_xlsx_cells_are_counted_across_chunks(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from kpirules.facts import xlsx as module
+    rows = [["unit", "period", "fact", "value"]] + [["u", f"2022-{m:02d}", f"f{i}", i]
+                                                   for i in range(300) for m in (1,)]
+    path = _workbook(tmp_path, "f.xlsx", [("data", "visible", rows)], 0)
+    monkeypatch.setattr(module, "_CHUNK", 61)  # tags cut at many boundaries
+    import zipfile
+    with zipfile.ZipFile(path) as zf:
+        sheets = [i for i in zf.infolist() if i.filename.startswith("xl/worksheets/")]
+        assert module._scan(zf, sheets) == (4 * 301, False)
+
+
+# --- issue 9: coverage and --decimal-comma through the API and the CLI -------------------
+
+RULESET = '''\
+ruleset "t"
+unit   u
+period 2022
+fact resolved : count
+fact late     : count
+objective Q1: late / resolved < 2%
+'''
+
+
+def test_a_period_without_any_data_is_a_coverage_error(tmp_path: Path) -> None:
+    import kpirules
+    from kpirules.errors import CoverageError, EvaluationError
+    rs = kpirules.loads(RULESET)
+    facts = write(tmp_path, "f.csv", "unit,period,fact,value\nu,2022-Q1,resolved,100\n"
+                  "u,2022-12,late,1\n")
+    with pytest.raises(CoverageError) as info:
+        rs.evaluate(str(facts), period="2023")
+    err = info.value
+    assert isinstance(err, EvaluationError) and err.period == "2023"
+    assert err.covered == ("2022-Q1", "2022-12") and "2022-Q1" in str(err)
+    assert pickle.loads(pickle.dumps(err)).covered == err.covered
+    # data inside the period, or the period's own value: no error
+    assert rs.evaluate(str(facts), period="2022-Q1").results
+    assert rs.evaluate(str(facts), period="2022").results
+    with pytest.raises(CoverageError):
+        rs.evaluate(str(facts), period="2022-Q2")
+
+
+def test_coverage_through_the_cli(tmp_path: Path) -> None:
+    import io as _io
+
+    from kpirules.cli import main
+    (tmp_path / "r.kpi").write_text(RULESET, encoding="utf-8")
+    facts = write(tmp_path, "f.csv", "unit,period,fact,value\nu,2022,resolved,1.000\n"
+                  "u,2022,late,1\n")
+    out, err = _io.StringIO(), _io.StringIO()
+    code = main(["check", str(tmp_path / "r.kpi"), "--facts", str(facts), "--period",
+                 "2023", "--decimal-comma"], out, err)
+    assert code == 2 and "cover 2022" in err.getvalue()
+    err = _io.StringIO()
+    assert main(["check", str(tmp_path / "r.kpi"), "--facts", str(facts)], out, err) == 2
+    assert "E515" in err.getvalue()
+    for cmd in (["check", str(tmp_path / "r.kpi")], ["explain", str(tmp_path / "r.kpi"), "Q1"],
+                ["lint", str(tmp_path / "r.kpi")]):
+        err = _io.StringIO()
+        code = main([*cmd, "--facts", str(facts), "--decimal-comma"], _io.StringIO(), err)
+        assert code == 0, err.getvalue()
+
+
+def test_decimal_comma_through_evaluate(tmp_path: Path) -> None:
+    import kpirules
+    rs = kpirules.loads(RULESET)
+    facts = write(tmp_path, "f.csv", "unit,period,fact,value\nu,2022,resolved,1.000\n"
+                  "u,2022,late,1\n")
+    with pytest.raises(FactsError):
+        rs.evaluate(str(facts))
+    report = rs.evaluate(str(facts), decimal_comma=True)
+    assert report.results[0].verdict == "pass"
+
+
+def test_data_warnings_are_located_strings() -> None:
+    from kpirules.facts import DataWarning
+    warnings = read_facts(DATA / "long.csv").check({"resolved": "count"}, None)
+    w = warnings[0]
+    assert isinstance(w, DataWarning) and isinstance(w, str)
+    assert (w.code, w.path, w.row) == ("W202", str(DATA / "long.csv"), 3)
+    assert w == f"{w.path}:3: warning[W202]: {w.message}"
+    back = pickle.loads(pickle.dumps(w))
+    assert back == w and back.code == "W202"
+
+
+@pytest.mark.parametrize("char", ["\u200b", "\ufeff", "\u200e", "\u2028"])
+def test_invisible_characters_in_names_are_refused(tmp_path: Path, char: str) -> None:
+    err = raises("E519", write(tmp_path, "f.csv", f"unit,period,fact,value\nu{char}v,2022,x,1\n"))
+    assert (err.row, err.column) == (2, "unit") and f"\\u{ord(char):04x}" in err.message

@@ -1,4 +1,4 @@
-"""The units table: hierarchy, attributes, and its errors (docs/data.md)."""
+"""The units table: hierarchy, attributes, and its errors."""
 
 from __future__ import annotations
 
@@ -166,3 +166,51 @@ def test_error_pickles() -> None:
     err = units_error("E509", DATA / "units-cycle.csv")
     back = pickle.loads(pickle.dumps(err))
     assert str(back) == str(err) and back.code == "E509"
+
+
+# --- issue 9: deep hierarchies work (no recursion anywhere in reading them) -------------
+
+def _chain(n: int) -> str:
+    return "id,name,parent,level\nu0,U0,,l\n" + "".join(
+        f"u{i},U{i},u{i - 1},l\n" for i in range(1, n))
+
+
+def test_a_hierarchy_1000_deep_is_read_and_walked(tmp_path: Path) -> None:
+    table = read_units(write(tmp_path, _chain(1000)))
+    assert len(table) == 1000
+    assert table.ancestors("u999") == tuple(f"u{i}" for i in range(998, -1, -1))
+    assert len(table.descendants("u0")) == 999
+    from kpirules.scopes import Hierarchy, top_units
+    tree = Hierarchy.build(table, [])
+    assert tree.ancestors("u999")[-1] == "u0" and len(tree.ancestors("u999")) == 999
+    assert top_units(tree, list(table)) == ["u0"]
+
+
+def test_a_cycle_1000_long_is_found(tmp_path: Path) -> None:
+    text = _chain(1000).replace("u0,U0,,l", "u0,U0,u999,l")
+    err = units_error("E509", write(tmp_path, text))
+    assert err.row == 2 and err.message.count("→") == 1000
+
+
+def test_check_on_a_hierarchy_1000_deep(tmp_path: Path) -> None:
+    import io
+
+    from kpirules.cli import main
+    (tmp_path / "r.kpi").write_text('ruleset "t"\nunit u0\nperiod 2022\nfact late : count\n'
+                                    "fact resolved : count\n"
+                                    "objective Q1: late / resolved < 2%\n", encoding="utf-8")
+    write(tmp_path, _chain(1000))
+    (tmp_path / "f.csv").write_text("unit,period,fact,value\nu999,2022,resolved,10\n"
+                                    "u999,2022,late,0\n", encoding="utf-8")
+    err = io.StringIO()
+    code = main(["check", str(tmp_path / "r.kpi"), "--facts", str(tmp_path / "f.csv"),
+                 "--units", str(tmp_path / "units.csv")], io.StringIO(), err)
+    assert code == 0, err.getvalue()
+
+
+def test_control_characters_in_unit_ids_are_refused(tmp_path: Path) -> None:
+    err = units_error("E519", write(tmp_path, 'id,name,parent,level\n"a\x00b",A,,l\n'))
+    assert (err.row, err.column) == (2, "id")
+    err = units_error("E519", [{"id": "a", "name": "A", "parent": "\ud800", "level": "l"}])
+    assert err.column == "parent"
+    err.render().encode("utf-8")
