@@ -194,6 +194,9 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise EvaluationError(f"no data: give the facts with --facts FILE (CSV, JSON, YAML or "
                               f".xlsx); {args.ruleset} counts nothing from records")
     sources = _sources(args)
+    if args.output and _same_file(Path(args.output), [
+            args.ruleset, *args.facts, args.units, *map(str, rs.source_files(sources))]):
+        raise EvaluationError(f"--output {args.output} would overwrite an input file")
     report = rs.evaluate(facts, units=units, period=args.period,  # type: ignore[arg-type]
                          compare=args.compare, as_of=args.as_of, sources=sources,
                          engine=_engine(args, sources), progress=not args.quiet)
@@ -205,8 +208,6 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     text = render_report(report, args.format, lang=args.lang, color=color, width=width)
     if args.output:
         target = Path(args.output)
-        if _same_file(target, [args.ruleset, *args.facts, args.units]):
-            raise EvaluationError(f"--output {args.output} would overwrite an input file")
         target.write_text(text, encoding="utf-8")
         err.write(f"wrote {args.output}\n")
     else:

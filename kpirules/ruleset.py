@@ -222,6 +222,21 @@ class Ruleset:
                 names.add(o.scope.unit.value)
         return _Prep(p, own, Hierarchy.build(table, sorted(names)), list(warnings), counted)
 
+    def source_files(self, sources: Mapping[str, Any] | None = None) -> list[Path]:
+        """Every local file the records sources read, resolved: the ruleset's ``from``
+        paths (relative to its folder) and ``sources`` (relative to the current
+        directory), globs expanded. ``check --output`` refuses to overwrite them."""
+        from .records.bind import local_files
+
+        given = dict(sources or {})
+        out: list[Path] = []
+        for decl in self.ast.sources:
+            if decl.path is not None:
+                out.extend(local_files(decl.path.value, self._base_dir))
+        for value in given.values():
+            out.extend(local_files(value, None))
+        return out
+
     @property
     def _base_dir(self) -> Path | None:
         path = Path(self.path)
