@@ -32,13 +32,13 @@ from .. import ast
 from ..checker import FactInfo
 from ..compiler import Plan
 from ..diagnostics import Diagnostic, make, sort_key
-from ..errors import FactsError, RulesetError
+from ..errors import EvaluationError, FactsError, RulesetError
 from ..periods import Period, parse_period
 from ..values import NO_VALUE, Pair, Value
 from .bind import Binding, bind
 from .columns import column_kinds, family
 from .engines import Engine, make_engine
-from .sql import BAD_DATE, Scan, compile_scan
+from .sql import BAD_DATE, Scan, compile_scan, days
 
 __all__ = ["FactValues", "derive", "plan_scans", "sources_of", "zero"]
 
@@ -118,10 +118,17 @@ def _close(eng: Engine) -> None:
 def _prepare(plan: Plan, sources: Mapping[str, Any] | None, period: Period,
              base_dir: str | Path | None, eng: Engine,
              only: Iterable[str] | None = None) -> list[tuple[Scan, Binding]]:
+    node = plan.checked.node
+    try:
+        days(period)
+    except ValueError as exc:
+        if node.period is not None and period == plan.checked.period:
+            _raise([make("E401", str(exc), node.period.span,
+                         hint="evaluate another period (--period 2022)")], node)
+        raise EvaluationError(f"period {period}: {exc}") from None
     wanted = set(only) if only is not None else None
     used = {name: infos for name, infos in sources_of(plan).items()
             if wanted is None or name in wanted}
-    node = plan.checked.node
     decls = {s.name.value: s for s in node.sources}
     given = dict(sources or {})
     unknown = sorted(set(given) - set(decls))

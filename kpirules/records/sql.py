@@ -30,6 +30,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlglot import exp
 
@@ -195,12 +196,12 @@ class _Compiler:
                             "period by names a column of dates (2022-03-31), as text or as "
                             "dates")
             return None
-        start = _date_literal(period.first_day().isoformat())
-        end = _date_literal(period.end_day().isoformat())
+        first, after = days(period)
+        start = _date_literal(first.isoformat())
         if period_fam == "text":
             day: exp.Expr = exp.TryCast(this=period_col.copy(), to=_DATE.copy(), safe=True)
             inside = exp.and_(exp.GTE(this=day.copy(), expression=start),
-                              exp.LT(this=day.copy(), expression=end))
+                              _before(day, "date", after))
             unreadable = exp.and_(exp.Is(this=day.copy(), expression=exp.null()),
                                   exp.not_(exp.Is(this=_blank_to_null(period_col),
                                                   expression=exp.null())))
@@ -208,7 +209,7 @@ class _Compiler:
         else:
             day = period_col
             where = exp.and_(exp.GTE(this=period_col.copy(), expression=start),
-                             exp.LT(this=period_col.copy(), expression=end))
+                             _before(period_col, period_fam, after))
         month = exp.DateTrunc(this=day.copy(), unit=exp.var("MONTH"))  # type: ignore[no-untyped-call]
         head = [exp.alias_(unit_expr, KEYS[0], quoted=True),
                 exp.alias_(month, KEYS[1], quoted=True),
@@ -395,7 +396,8 @@ class _Compiler:
         <= before its end, > after it, >= from its start."""
         try:
             p = parse_period(v.value)
-        except PeriodSyntaxError as exc:
+            first, after = days(p)
+        except (PeriodSyntaxError, ValueError) as exc:
             self.error("E401", str(exc), v.span)
             return None
         if fam not in (*_DATEISH, "text"):
@@ -404,20 +406,57 @@ class _Compiler:
                             "periods compare with columns of dates")
             return None
         d = _as_date(col, fam)
-        lo, hi = _date_literal(p.first_day().isoformat()), _date_literal(p.end_day().isoformat())
+        lo = _date_literal(first.isoformat())
         inside = exp.paren(exp.and_(exp.GTE(this=d.copy(), expression=lo),
-                                    exp.LT(this=d.copy(), expression=hi)), copy=False)
+                                    _before(d, "date", after)), copy=False)
         make_: dict[str, Callable[[], exp.Expr]] = {
             "=": lambda: inside,
             "!=": lambda: exp.paren(exp.or_(exp.LT(this=d.copy(), expression=lo.copy()),
-                                            exp.GTE(this=d.copy(), expression=hi.copy())),
-                                    copy=False),
+                                            _after(d, after)), copy=False),
             "<": lambda: exp.LT(this=d.copy(), expression=lo.copy()),
-            "<=": lambda: exp.LT(this=d.copy(), expression=hi.copy()),
-            ">": lambda: exp.GTE(this=d.copy(), expression=hi.copy()),
+            "<=": lambda: _before(d, "date", after),
+            ">": lambda: _after(d, after),
             ">=": lambda: exp.GTE(this=d.copy(), expression=lo.copy()),
         }
         return make_[op]()
+
+
+# ---------------------------------------------------------------- period bounds
+# the dates every engine and Python agree on; a period is read as [first day, the day
+# after its last), and a period ending on the last of these days as [first, last]
+FIRST_DATE, LAST_DATE = date(1, 1, 1), date(9999, 12, 31)
+
+
+def days(p: Period) -> tuple[date, date | None]:
+    """The first day of ``p`` and the day after its last (None when that day would be
+    after 9999-12-31); ValueError naming the range when ``p`` is outside it."""
+    months = p.months()
+    first, last = months[0], months[-1]
+    if not FIRST_DATE.year <= first.year <= LAST_DATE.year:
+        raise ValueError(f"`{p}` is outside the dates records can hold "
+                         f"({FIRST_DATE.isoformat()} … {LAST_DATE.isoformat()})")
+    start = date(first.year, first.index, 1)
+    if last.index < 12:
+        return start, date(last.year, last.index + 1, 1)
+    if last.year < LAST_DATE.year:
+        return start, date(last.year + 1, 1, 1)
+    return start, None
+
+
+def _before(col: exp.Expr, fam: str, after: date | None) -> exp.Expr:
+    """``col`` is before ``after`` (the day after a period): ``col < after``, or, when the
+    period ends on 9999-12-31, ``col``'s date ``<= 9999-12-31`` (no year 10000 is built)."""
+    if after is not None:
+        return exp.LT(this=col.copy(), expression=_date_literal(after.isoformat()))
+    day = col.copy() if fam == "date" else exp.cast(col.copy(), _DATE.copy())
+    return exp.LTE(this=day, expression=_date_literal(LAST_DATE.isoformat()))
+
+
+def _after(day: exp.Expr, after: date | None) -> exp.Expr:
+    """The date ``day`` is after a period: ``day >= after``, or ``day > 9999-12-31``."""
+    if after is not None:
+        return exp.GTE(this=day.copy(), expression=_date_literal(after.isoformat()))
+    return exp.GT(this=day.copy(), expression=_date_literal(LAST_DATE.isoformat()))
 
 
 # ---------------------------------------------------------------- small builders
