@@ -243,6 +243,7 @@ def _collect(plan: Plan, scan: Scan, b: Binding, rows: list[tuple[Any, ...]],
                          path=where, column=scan.period_column, code="E525",
                          hint="write dates as YYYY-MM-DD (2022-03-31); an empty cell places "
                          "the record in no period")
+    _check_dates(scan, b, rows, index)
     if strangers:
         listed = sorted(strangers.items(), key=lambda kv: (-kv[1], kv[0]))
         shown = ", ".join(f"`{u}` ({k})" for u, k in listed[:10])
@@ -258,6 +259,24 @@ def _collect(plan: Plan, scan: Scan, b: Binding, rows: list[tuple[Any, ...]],
         warnings.append(f"{where}: warning[E526]: {no_unit} record(s) of source `{b.name}` "
                         f"in {period} have an empty `{scan.unit_column}`; they belong to no "
                         "unit and are not counted")
+
+
+def _check_dates(scan: Scan, b: Binding, rows: list[tuple[Any, ...]],
+                 index: dict[str, int]) -> None:
+    """E527: a text column compared as a date holds cells that are not dates (they would
+    silently match no condition)."""
+    for check in scan.date_checks:
+        i, j = index[check.count], index[check.example]
+        bad = [row for row in rows if row[i]]
+        if not bad:
+            continue
+        n = sum(int(row[i]) for row in bad)
+        example = min(str(row[j]) for row in bad if row[j] is not None)
+        raise FactsError(f"{n} record(s) of source `{b.name}` have a `{check.column}` that "
+                         f"is not a date, e.g. `{example}`; the ruleset compares "
+                         f"`{check.column}` as a date", path=b.shown, column=check.column,
+                         code="E527", hint="write dates as YYYY-MM-DD (2022-03-31), or leave "
+                         "the cell empty when there is no date")
 
 
 def _reader(func: str, cols: tuple[int, ...], factor: Fraction) -> Reader:

@@ -255,9 +255,10 @@ class DuckDBEngine:
                     return list(self._query(target, b, sql).fetchall())
                 return list(target.execute(sql).fetchall())
             except self._duckdb.Error as exc:
-                raise _error(b, exc, "a column's type is guessed from the first rows of a "
-                             "CSV; a later row that does not fit stops the scan — fix that "
-                             "row, or export the records as Parquet") from None
+                raise _conversion_error(b, exc) or _error(
+                    b, exc, "a column's type is guessed from the first rows of a CSV; a "
+                    "later row that does not fit stops the scan — fix that row, or export "
+                    "the records as Parquet") from None
 
 
 _DUCK_TYPES = {"text": "VARCHAR", "number": "DOUBLE", "bool": "BOOLEAN"}
@@ -294,6 +295,38 @@ def _error(b: Binding, exc: Exception, hint: str) -> FactsError:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return FactsError(f"source `{b.name}` cannot be read: {text}", path=b.shown, code="E521",
                       hint=hint)
+
+
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_CONVERTING = re.compile(r'Error when converting column "(?P<col>(?:[^"]|"")*)"\. Could not '
+                         r'convert string "(?P<value>.*?)" to \'(?P<type>[A-Z0-9_]+)')
+_FILE = re.compile(r"^\s*file = (.+)$", re.M)
+_TYPE_WORDS = {"DATE": "a date", "TIMESTAMP": "a date and time", "BOOLEAN": "true or false",
+               "VARCHAR": "text"}
+
+
+def _conversion_error(b: Binding, exc: Exception) -> FactsError | None:
+    """DuckDB's "CSV Error on Line: N … Error when converting column "x"" as E527 at the
+    file, row and column (its first line alone names neither), or None."""
+    text = str(exc)
+    m = _CONVERTING.search(text)
+    if m is None:
+        return None
+    line = _CSV_LINE.search(text)
+    named = _FILE.search(text)
+    path = b.shown
+    if len(b.paths) > 1 and named:  # which file of a glob: DuckDB names it as it was given
+        path = {literal_path(p): p for p in b.paths}.get(named.group(1).strip(), path)
+    column, value, kind = m.group("col").replace('""', '"'), m.group("value"), m.group("type")
+    want = _TYPE_WORDS.get(kind, "a number")
+    manual = "manually set" in text or any(c == column for c, _ in b.column_types)
+    why = ("the ruleset uses it as such" if manual else
+           "DuckDB guessed the column's type from the rows before it")
+    return FactsError(f"`{column}` holds `{value}`, which is not {want} ({why}; source "
+                      f"`{b.name}`)", path=path,
+                      row=int(line.group(1)) if line else None, column=column, code="E527",
+                      hint=f"correct that cell (or empty it), or export the records as "
+                      f"Parquet, where every column has one type")
 
 
 def _probe_hint(b: Binding, exc: Exception) -> str:

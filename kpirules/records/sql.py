@@ -43,6 +43,7 @@ from .columns import FAMILY_WORDS, date_columns, family
 __all__ = [
     "DIALECTS",
     "KEYS",
+    "DateCheck",
     "Output",
     "Scan",
     "compile_scan",
@@ -72,6 +73,16 @@ class Output:
 
 
 @dataclass(frozen=True)
+class DateCheck:
+    """A text column compared as a date: the scan's columns counting its cells that are
+    not dates (``count``) and giving the least of them (``example``)."""
+
+    column: str
+    count: str
+    example: str
+
+
+@dataclass(frozen=True)
 class Scan:
     """The one query over a source, and how to read its result columns."""
 
@@ -81,6 +92,7 @@ class Scan:
     period_column: str
     unit_column: str
     period_is_text: bool  # a text period column: malformed dates come back with month NULL
+    date_checks: tuple[DateCheck, ...] = ()  # other text columns compared as dates
 
     def sql(self, dialect: str = "duckdb", pretty: bool = False) -> str:
         return to_sql(self.tree, dialect, pretty)
@@ -140,6 +152,7 @@ class _Compiler:
         self.select: list[exp.Expr] = []
         self.taken: set[str] = {*KEYS, BAD_DATE}
         self.dates: set[str] = set()
+        self.text_dates: dict[str, exp.Column] = {}
 
     def error(self, code: str, message: str, span: Span, hint: str = "") -> None:
         self.diags.append(make(code, message, span, hint=hint))
@@ -186,6 +199,7 @@ class _Compiler:
         outputs = [o for o in (self.fact(f) for f in facts) if o is not None]
         if unit is None or when is None or self.diags:
             return None
+        checks = self.date_checks(decl.period_by.value)
         unit_col, unit_fam = unit
         unit_expr: exp.Expr = unit_col if unit_fam == "text" else \
             exp.cast(unit_col.copy(), _TEXT)
@@ -221,7 +235,32 @@ class _Compiler:
         tree = exp.select(*head, *self.select).from_(placeholder(self.name)).where(where) \
             .group_by(exp.Literal.number(1), exp.Literal.number(2))
         return Scan(self.name, tree, tuple(outputs), decl.period_by.value,
-                    decl.unit_by.value, period_fam == "text")
+                    decl.unit_by.value, period_fam == "text", checks)
+
+    def as_date(self, col: exp.Column, fam: str) -> exp.Expr:
+        """``col`` read as a date; a text column is remembered, so that the scan counts
+        its cells that hold something else than a date (E527)."""
+        if fam == "text":
+            self.text_dates.setdefault(col.name, col)
+        return _as_date(col, fam)
+
+    def date_checks(self, period_column: str) -> tuple[DateCheck, ...]:
+        """For each text column compared as a date (the period column has its own check,
+        E525): the number of cells that are neither empty nor a date, and the least."""
+        out = []
+        for name, col in sorted(self.text_dates.items()):
+            if name == period_column:
+                continue
+            unreadable = exp.and_(exp.Is(this=_as_date(col, "text"), expression=exp.null()),
+                                  exp.not_(exp.Is(this=_blank_to_null(col),
+                                                  expression=exp.null())))
+            n = self.add(exp.Filter(this=exp.Count(this=exp.Star()),
+                                    expression=exp.Where(this=unreadable)), f"kpi_bad__{name}")
+            e = self.add(exp.Filter(this=exp.Min(this=col.copy()),
+                                    expression=exp.Where(this=unreadable.copy())),
+                         f"kpi_bad__{name}__e")
+            out.append(DateCheck(name, n, e))
+        return tuple(out)
 
     def add(self, expr: exp.Expr, alias: str) -> str:
         """A result column for ``expr`` (shared when another fact computes the same)."""
@@ -365,7 +404,7 @@ class _Compiler:
                                 f"compared with the date {v.value}",
                                 "dates compare with columns of dates")
                 return None
-            return _cmp(op, _as_date(col, fam), _date_literal(day.isoformat()))
+            return _cmp(op, self.as_date(col, fam), _date_literal(day.isoformat()))
         if fam != "text":
             hint = {"bool": f"write {name} = true or {name} = false",
                     "date": f"write the date bare: {name} {op} 2022-01-31",
@@ -381,7 +420,7 @@ class _Compiler:
         ocol, ofam = other
         if fam in _DATEISH or ofam in _DATEISH or name in self.dates or ref.name in self.dates:
             if fam in (*_DATEISH, "text") and ofam in (*_DATEISH, "text"):
-                return _cmp(op, _as_date(col, fam), _as_date(ocol, ofam))
+                return _cmp(op, self.as_date(col, fam), self.as_date(ocol, ofam))
         elif fam == ofam or (fam in _NUMERIC and ofam in _NUMERIC):
             return _cmp(op, col, ocol)
         self.type_error(ref.span, f"`{name}` holds {FAMILY_WORDS[fam]} and `{ref.name}` "
@@ -405,7 +444,7 @@ class _Compiler:
                             f"compared with the period {v.value}",
                             "periods compare with columns of dates")
             return None
-        d = _as_date(col, fam)
+        d = self.as_date(col, fam)
         lo = _date_literal(first.isoformat())
         inside = exp.paren(exp.and_(exp.GTE(this=d.copy(), expression=lo),
                                     _before(d, "date", after)), copy=False)
