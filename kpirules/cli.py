@@ -104,6 +104,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--as-of", dest="as_of", metavar="MONTH", help="year to date: evaluate "
                        "the period on data through MONTH (e.g. 2022-09); rows are marked "
                        "partial")
+    check.add_argument("--strict-coverage", dest="strict_coverage", action="store_true",
+                       help="records that cover the period only in part (two weeks of "
+                       "January for the year) are an error (exit 2), not partial rows")
 
     ex = sub.add_parser("explain", help="show how one objective's numbers were computed",
                         description="For each scope unit and period of OBJECTIVE: the measure "
@@ -199,7 +202,8 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise EvaluationError(f"--output {args.output} would overwrite an input file")
     report = rs.evaluate(facts, units=units, period=args.period,  # type: ignore[arg-type]
                          compare=args.compare, as_of=args.as_of, sources=sources,
-                         engine=_engine(args, sources), progress=not args.quiet)
+                         engine=_engine(args, sources), progress=not args.quiet,
+                         strict_coverage=args.strict_coverage)
     for w in report.warnings:
         err.write(f"warning: {w}\n")
     color = args.format == "table" and not args.output and out.isatty() and \

@@ -15,6 +15,7 @@ from . import ast
 from ._gc import paused as gc_paused
 from .checker import CheckedRuleset, check
 from .compiler import Plan, Value, compile_plan
+from .coverage import covered
 from .diagnostics import Diagnostic, Source
 from .errors import EvaluationError
 from .evaluate import compare as compare_reports
@@ -87,7 +88,8 @@ class Ruleset:
                  objectives: Iterable[str] | None = None,
                  compare: str | Period | None = None,
                  as_of: str | Period | None = None,
-                 engine: str | Any = "duckdb", progress: bool = False) -> Report:
+                 engine: str | Any = "duckdb", progress: bool = False,
+                 strict_coverage: bool = False) -> Report:
         """Evaluate every objective (or those named) for ``period`` (default: the ruleset's).
 
         ``compare``: another period (2021) whose actuals are added to every row as
@@ -96,16 +98,20 @@ class Ruleset:
         ``sources``: records bound by source name (a path, a glob, ``file.duckdb:table``,
         a DuckDB relation, a pyarrow Table); derived facts are counted from them with
         one scan per source on ``engine`` (DuckDB by default). ``facts`` may then be
-        omitted.
+        omitted. What the records cover is known from the scan: rows counted from records
+        that do not reach the period's first or last month are marked ``partial`` and
+        ``Report.coverage`` says what each source covers; ``strict_coverage`` makes that
+        an error (FactsError E528), as records that cover none of the period always are
+        when nothing else gives data.
         """
         with gc_paused():
             return self._evaluate(facts, units, period, sources, objectives, compare, as_of,
-                                  engine, progress)
+                                  engine, progress, strict_coverage)
 
     def _evaluate(self, facts: FactsArg, units: UnitsArg, period: str | Period | None,
                   sources: Mapping[str, Any] | None, objectives: Iterable[str] | None,
                   compare: str | Period | None, as_of: str | Period | None, engine: Any,
-                  progress: bool) -> Report:
+                  progress: bool, strict_coverage: bool = False) -> Report:
         run = self._prepare(facts, units, period, sources=sources, engine=engine,
                             progress=progress, also=compare)
         if objectives is not None:
@@ -116,6 +122,9 @@ class Ruleset:
         month = self._as_of(as_of, run.period)
         report = evaluate(self._plan, run.own, run.tree, run.period, warnings=run.warnings,
                           objectives=objectives, as_of=month, counted=run.counted)
+        if run.coverage:
+            report = covered(report, self._plan, run.coverage, month, strict=strict_coverage,
+                             records_only=not run.given)
         if compare is None:
             return report
         before = self._period(compare)
@@ -195,6 +204,7 @@ class Ruleset:
         own = self._store(factset)
         names: set[str] = set(factset.units())
         counted: frozenset[str] = frozenset()
+        coverage: dict[str, Any] = {}
         scanned = self._scanned_sources(factset, sources)
         if scanned:
             from .records import derive, sources_of  # DuckDB and sqlglot: only when used
@@ -210,7 +220,7 @@ class Ruleset:
             for q in periods:
                 records, more = derive(self._plan, sources, period=q, base_dir=self._base_dir,
                                        units=known, engine=engine, progress=progress,
-                                       only=scanned)
+                                       only=scanned, coverage=coverage if q is p else None)
                 warnings.extend(more)
                 for key, by_month in records.items():
                     own.setdefault(key, {}).update(by_month)
@@ -220,7 +230,8 @@ class Ruleset:
         for o in self._plan.objectives:
             if o.scope is not None and o.scope.unit is not None and table is None:
                 names.add(o.scope.unit.value)
-        return _Prep(p, own, Hierarchy.build(table, sorted(names)), list(warnings), counted)
+        return _Prep(p, own, Hierarchy.build(table, sorted(names)), list(warnings), counted,
+                     coverage, bool(factset.values))
 
     def source_files(self, sources: Mapping[str, Any] | None = None) -> list[Path]:
         """Every local file the records sources read, resolved: the ruleset's ``from``
@@ -303,12 +314,15 @@ def _shift(month: Period, period: Period, other: Period) -> Period | None:
 
 
 class _Prep:
-    __slots__ = ("period", "own", "tree", "warnings", "counted")
+    __slots__ = ("period", "own", "tree", "warnings", "counted", "coverage", "given")
 
     def __init__(self, period: Period, own: dict[tuple[str, str], dict[Period, Value]],
-                 tree: Hierarchy, warnings: list[str], counted: frozenset[str]) -> None:
+                 tree: Hierarchy, warnings: list[str], counted: frozenset[str],
+                 coverage: dict[str, Any] | None = None, given: bool = False) -> None:
         self.period, self.own, self.tree, self.warnings = period, own, tree, warnings
         self.counted = counted
+        self.coverage = coverage or {}  # source → records.Coverage of the period
+        self.given = given  # the fact set gives values
 
 
 def _facts(facts: FactsArg) -> FactSet:

@@ -21,12 +21,14 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
+
+from sqlglot import exp
 
 from .. import ast
 from ..checker import FactInfo
@@ -38,9 +40,9 @@ from ..values import NO_VALUE, Pair, Value
 from .bind import Binding, bind
 from .columns import column_kinds, family
 from .engines import Engine, make_engine
-from .sql import BAD_DATE, Scan, compile_scan, days
+from .sql import BAD_DATE, SPAN, Scan, compile_scan, days, placeholder
 
-__all__ = ["FactValues", "derive", "plan_scans", "sources_of", "zero"]
+__all__ = ["Coverage", "FactValues", "derive", "plan_scans", "sources_of", "zero"]
 
 FactValues = dict[tuple[str, str], dict[Period, Value]]
 
@@ -65,11 +67,41 @@ def sources_of(plan: Plan) -> dict[str, list[FactInfo]]:
     return out
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What one source's records cover of the evaluated ``period``: the first and last
+    date of its records in it (None when it has none); when it has none, ``overall`` is
+    the first and last date of all its records (None when the source has no dated
+    record at all). Known from the scan itself; ``overall`` costs one more query, and
+    only for a source with no record in the period."""
+
+    source: str
+    shown: str
+    period: Period
+    first: date | None
+    last: date | None
+    overall: tuple[date, date] | None = None
+
+    def covers(self, p: Period, through: Period | None = None) -> bool:
+        """Whether the records cover ``p`` (inside the evaluated period; up to the month
+        ``through`` when given, as ``--as-of`` does) whole. Coverage is known to the
+        month: the records cover ``p`` when they reach its first and its last month."""
+        if self.first is None or self.last is None:
+            return False
+        months = p.months()
+        end = months[-1]
+        if through is not None and through.sort_key < end.sort_key:
+            end = through
+        return ((self.first.year, self.first.month) <= (months[0].year, months[0].index)
+                and (self.last.year, self.last.month) >= (end.year, end.index))
+
+
 def derive(plan: Plan, sources: Mapping[str, Any] | None = None, *, period: Period | str,
            base_dir: str | Path | None = None, units: Iterable[str] | None = None,
            engine: str | Engine = "duckdb",
            progress: bool = False,
-           only: Iterable[str] | None = None) -> tuple[FactValues, list[str]]:
+           only: Iterable[str] | None = None,
+           coverage: dict[str, Coverage] | None = None) -> tuple[FactValues, list[str]]:
     """The derived facts of ``plan`` for ``period``, from one scan per source.
 
     ``sources`` binds or overrides sources by name (a path — relative to the current
@@ -77,6 +109,7 @@ def derive(plan: Plan, sources: Mapping[str, Any] | None = None, *, period: Peri
     DataFrame); a source's ``from "…"`` is taken relative to ``base_dir``. ``units``, when
     given, are the known unit ids: records naming others are an error (E524). ``only``
     limits the scans to these sources (the others' facts come from a fact set).
+    ``coverage``, when given, is filled with each scanned source's :class:`Coverage`.
     Returns ``({(unit, fact): {month: value}}, warnings)``, values in base units.
     """
     p = period if isinstance(period, Period) else parse_period(str(period))
@@ -88,6 +121,8 @@ def derive(plan: Plan, sources: Mapping[str, Any] | None = None, *, period: Peri
         for scan, binding in _prepare(plan, sources, p, base_dir, eng, only):
             rows = eng.run(scan.tree, binding)
             _collect(plan, scan, binding, rows, p, known, facts, warnings)
+            if coverage is not None:
+                coverage[scan.source] = _coverage(scan, binding, rows, p, eng)
     finally:
         if isinstance(engine, str):
             _close(eng)
@@ -259,6 +294,34 @@ def _collect(plan: Plan, scan: Scan, b: Binding, rows: list[tuple[Any, ...]],
         warnings.append(f"{where}: warning[E526]: {no_unit} record(s) of source `{b.name}` "
                         f"in {period} have an empty `{scan.unit_column}`; they belong to no "
                         "unit and are not counted")
+
+
+def _coverage(scan: Scan, b: Binding, rows: list[tuple[Any, ...]], period: Period,
+              eng: Engine) -> Coverage:
+    index = {name: i for i, name in enumerate(scan.columns)}
+    i, j = index[SPAN[0]], index[SPAN[1]]
+    firsts = [_day(row[i]) for row in rows if row[1] is not None and row[i] is not None]
+    lasts = [_day(row[j]) for row in rows if row[1] is not None and row[j] is not None]
+    if firsts and lasts:
+        return Coverage(scan.source, b.shown, period, min(firsts), max(lasts))
+    # no record in the period: what do the records cover? (one more query, only here)
+    head = scan.tree.expressions
+    day = next(e for e in head if e.alias_or_name == SPAN[0]).this.this
+    tree = exp.select(exp.alias_(exp.Min(this=day.copy()), SPAN[0], quoted=True),
+                      exp.alias_(exp.Max(this=day.copy()), SPAN[1], quoted=True)) \
+        .from_(placeholder(scan.source))
+    got = eng.run(tree, b)
+    lo, hi = (got[0][0], got[0][1]) if got else (None, None)
+    overall = (_day(lo), _day(hi)) if lo is not None and hi is not None else None
+    return Coverage(scan.source, b.shown, period, None, None, overall)
+
+
+def _day(v: Any) -> date:
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v)[:10])  # pragma: no cover - an engine's text date
 
 
 def _check_dates(scan: Scan, b: Binding, rows: list[tuple[Any, ...]],

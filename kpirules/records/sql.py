@@ -9,7 +9,8 @@ Every derived fact over one source becomes one or two aggregate columns of a sin
            COUNT(*) FILTER(WHERE cond) AS resolved,          -- count
            SUM(col) FILTER(WHERE cond) AS wait__sum,          -- avg: sum …
            COUNT(col) FILTER(WHERE cond) AS wait__n,          --      … and count of non-null
-           …
+           …,
+           MIN(period_col) AS kpi_first, MAX(period_col) AS kpi_last  -- the coverage
     FROM "source" WHERE period_col >= CAST('2022-01-01' AS DATE)
                     AND period_col <  CAST('2023-01-01' AS DATE)
     GROUP BY 1, 2
@@ -43,6 +44,7 @@ from .columns import FAMILY_WORDS, date_columns, family
 __all__ = [
     "DIALECTS",
     "KEYS",
+    "SPAN",
     "DateCheck",
     "Output",
     "Scan",
@@ -53,6 +55,7 @@ __all__ = [
 
 DIALECTS = ("duckdb", "postgres", "spark")
 KEYS = ("kpi_unit", "kpi_month", "kpi_records")
+SPAN = ("kpi_first", "kpi_last")  # the first and last date of the group's records
 BAD_DATE = "kpi_bad_date"
 EXACT = exp.DataType.build("DECIMAL(38, 9)")
 _DATE = exp.DataType.build("DATE")
@@ -150,7 +153,7 @@ class _Compiler:
         self.diags: list[Diagnostic] = []
         self.exprs: dict[exp.Expr, str] = {}
         self.select: list[exp.Expr] = []
-        self.taken: set[str] = {*KEYS, BAD_DATE}
+        self.taken: set[str] = {*KEYS, *SPAN, BAD_DATE}
         self.dates: set[str] = set()
         self.text_dates: dict[str, exp.Column] = {}
 
@@ -228,11 +231,14 @@ class _Compiler:
         head = [exp.alias_(unit_expr, KEYS[0], quoted=True),
                 exp.alias_(month, KEYS[1], quoted=True),
                 exp.alias_(exp.Count(this=exp.Star()), KEYS[2], quoted=True)]
+        # what the records cover, from the same scan (docs/records.md, Coverage)
+        span = [exp.alias_(exp.Min(this=day.copy()), SPAN[0], quoted=True),
+                exp.alias_(exp.Max(this=day.copy()), SPAN[1], quoted=True)]
         if period_fam == "text":  # an example of an unreadable date, for the message
             bad = exp.Filter(this=exp.Min(this=period_col.copy()), expression=exp.Where(
                 this=exp.Is(this=day.copy(), expression=exp.null())))
             head.append(exp.alias_(bad, BAD_DATE, quoted=True))
-        tree = exp.select(*head, *self.select).from_(placeholder(self.name)).where(where) \
+        tree = exp.select(*head, *self.select, *span).from_(placeholder(self.name)).where(where) \
             .group_by(exp.Literal.number(1), exp.Literal.number(2))
         return Scan(self.name, tree, tuple(outputs), decl.period_by.value,
                     decl.unit_by.value, period_fam == "text", checks)

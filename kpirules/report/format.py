@@ -39,6 +39,7 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_LANG",
+    "banners",
     "MINUS",
     "NONE",
     "Cells",
@@ -318,3 +319,21 @@ def unit_text(row: Any, default: str | None) -> str:
 
 def part_label(part: str) -> str:
     return f"  └ {nfc(part)}"
+
+
+def banners(report: Any, lang: str) -> list[str]:
+    """The notes a human report shows under its title: year to date (``--as-of``), and
+    each records source that covers the period only in part."""
+    out = []
+    if report.as_of:
+        out.append(message(lang, "html.partial_banner", month=report.as_of,
+                           period=report.period))
+    for c in getattr(report, "coverage", None) or ():
+        if not c.partial:
+            continue
+        if c.first is None:
+            out.append(message(lang, "coverage.none", source=c.source, period=report.period))
+        else:
+            out.append(message(lang, "coverage.banner", source=c.source, first=c.first,
+                               last=c.last, period=report.period))
+    return out

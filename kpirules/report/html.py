@@ -36,6 +36,7 @@ import jinja2
 
 from kpirules.report.format import (
     NONE,
+    banners,
     cells,
     decimal,
     message,
@@ -432,8 +433,7 @@ def _page(report: Report, lang: str) -> PageView:
         meta.append(message(lang, "html.compare", period=report.compare))
     if report.as_of:
         meta.append(message(lang, "html.as_of", month=report.as_of))
-    partial = (message(lang, "html.partial_banner", month=report.as_of, period=report.period)
-               if report.as_of else None)
+    partial = " ".join(banners(report, lang)) or None  # as-of; records covering part
     objectives = _objectives(report, lang)
     attention = sorted((o for o in objectives if o.verdict in ATTENTION),
                        key=lambda o: -VERDICT_ORDER[o.verdict])

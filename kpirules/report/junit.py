@@ -36,6 +36,7 @@ import xml.etree.ElementTree as ET
 
 from kpirules.report.format import (
     NONE,
+    banners,
     cells,
     message,
     nfc,
@@ -91,6 +92,8 @@ def _case(row: ResultRow, report: Report, labels: dict[str, str], lang: str) -> 
         notes.append(message(lang, "junit.warn", **values))
     if row.partial and report.as_of:
         notes.append(message(lang, "junit.partial", month=report.as_of))
+    elif row.partial:  # records that cover the period only in part
+        notes.extend(banners(report, lang))
     if notes:
         ET.SubElement(case, "system-out").text = _text("\n".join(notes))
     return case

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from kpirules.report.format import (
     NONE,
+    banners,
     cells,
     message,
     nfc,
@@ -50,9 +51,8 @@ def _heading(report: Report, lang: str) -> list[str]:
     if report.compare:
         meta.append(message(lang, "html.compare", period=report.compare))
     out = [f"# {escape(report.ruleset)}", "", escape(" · ".join(meta)), ""]
-    if report.as_of:
-        out += ["> " + escape(message(lang, "html.partial_banner", month=report.as_of,
-                                      period=report.period)), ""]
+    for note in banners(report, lang):  # year to date; records covering part of the period
+        out += ["> " + escape(note), ""]
     return out
 
 

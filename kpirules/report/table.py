@@ -23,6 +23,7 @@ from rich.text import Text
 
 from kpirules.report.format import (
     NONE,
+    banners,
     cells,
     message,
     nfc,
@@ -65,9 +66,8 @@ def _title(report: Report, lang: str) -> Text:
     if report.compare:
         meta.append(message(lang, "html.compare", period=report.compare))
     title.append("\n" + " · ".join(meta), style="not bold")
-    if report.as_of:
-        title.append("\n" + message(lang, "html.partial_banner", month=report.as_of,
-                                      period=report.period), style="yellow")
+    for note in banners(report, lang):  # year to date; records covering part of the period
+        title.append("\n" + note, style="yellow")
     return title
 
 

@@ -12,7 +12,9 @@ SELECT
   COUNT(*) FILTER(WHERE
     TRY_CAST("due_at" AS DATE) IS NULL AND NOT NULLIF(TRIM("due_at"), '') IS NULL) AS "kpi_bad__due_at",
   MIN("due_at") FILTER(WHERE
-    TRY_CAST("due_at" AS DATE) IS NULL AND NOT NULLIF(TRIM("due_at"), '') IS NULL) AS "kpi_bad__due_at__e"
+    TRY_CAST("due_at" AS DATE) IS NULL AND NOT NULLIF(TRIM("due_at"), '') IS NULL) AS "kpi_bad__due_at__e",
+  MIN(TRY_CAST("returned_at" AS DATE)) AS "kpi_first",
+  MAX(TRY_CAST("returned_at" AS DATE)) AS "kpi_last"
 FROM "d"
 WHERE
   (
@@ -66,7 +68,19 @@ SELECT
       WHEN "due_at" ~ '^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}'
       THEN CAST("due_at" AS DATE)
     END IS NULL
-    AND NOT NULLIF(TRIM("due_at"), '') IS NULL) AS "kpi_bad__due_at__e"
+    AND NOT NULLIF(TRIM("due_at"), '') IS NULL) AS "kpi_bad__due_at__e",
+  MIN(
+    CASE
+      WHEN "returned_at" ~ '^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}'
+      THEN CAST("returned_at" AS DATE)
+    END
+  ) AS "kpi_first",
+  MAX(
+    CASE
+      WHEN "returned_at" ~ '^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}'
+      THEN CAST("returned_at" AS DATE)
+    END
+  ) AS "kpi_last"
 FROM "d"
 WHERE
   (
@@ -103,7 +117,9 @@ SELECT
   COUNT(*) FILTER(WHERE
     TRY_CAST(`due_at` AS DATE) IS NULL AND NOT NULLIF(TRIM(`due_at`), '') IS NULL) AS `kpi_bad__due_at`,
   MIN(`due_at`) FILTER(WHERE
-    TRY_CAST(`due_at` AS DATE) IS NULL AND NOT NULLIF(TRIM(`due_at`), '') IS NULL) AS `kpi_bad__due_at__e`
+    TRY_CAST(`due_at` AS DATE) IS NULL AND NOT NULLIF(TRIM(`due_at`), '') IS NULL) AS `kpi_bad__due_at__e`,
+  MIN(TRY_CAST(`returned_at` AS DATE)) AS `kpi_first`,
+  MAX(TRY_CAST(`returned_at` AS DATE)) AS `kpi_last`
 FROM `d`
 WHERE
   (
