@@ -45,7 +45,7 @@ def covered(report: Report, plan: Plan, coverage: Mapping[str, Any], through: Pe
         raise _nothing(coverage, period)
     short = {name: c for name, c in coverage.items() if not c.covers(period, through)}
     if strict and short:
-        name, c = sorted(short.items())[0]
+        name, c = min(short.items())
         raise FactsError(f"source `{name}` covers {_covered(c)} of {period} only "
                          "(--strict-coverage)", path=c.shown, code="E528",
                          hint="evaluate a period the records cover whole, give the records "
@@ -93,7 +93,7 @@ def _nothing(coverage: Mapping[str, Any], period: Period) -> FactsError:
             parts.append(f"`{name}` has no dated record at all")
         else:
             parts.append(f"`{name}` covers {span_text(*(d.isoformat() for d in c.overall))}")
-    first = sorted(coverage.items())[0][1]
+    first = min(coverage.items())[1]
     hint = "evaluate a period the records cover"
     spans = [c.overall for c in coverage.values() if c.overall is not None]
     if spans:

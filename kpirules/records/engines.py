@@ -300,7 +300,7 @@ def _error(b: Binding, exc: Exception, hint: str) -> FactsError:
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
 _CONVERTING = re.compile(r'Error when converting column "(?P<col>(?:[^"]|"")*)"\. Could not '
                          r'convert string "(?P<value>.*?)" to \'(?P<type>[A-Z0-9_]+)')
-_FILE = re.compile(r"^\s*file = (.+)$", re.M)
+_FILE = re.compile(r"^\s*file = (.+)$", re.MULTILINE)
 _TYPE_WORDS = {"DATE": "a date", "TIMESTAMP": "a date and time", "BOOLEAN": "true or false",
                "VARCHAR": "text"}
 
@@ -325,8 +325,8 @@ def _conversion_error(b: Binding, exc: Exception) -> FactsError | None:
     return FactsError(f"`{column}` holds `{value}`, which is not {want} ({why}; source "
                       f"`{b.name}`)", path=path,
                       row=int(line.group(1)) if line else None, column=column, code="E527",
-                      hint=f"correct that cell (or empty it), or export the records as "
-                      f"Parquet, where every column has one type")
+                      hint="correct that cell (or empty it), or export the records as "
+                      "Parquet, where every column has one type")
 
 
 def _probe_hint(b: Binding, exc: Exception) -> str:

@@ -39,10 +39,10 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_LANG",
-    "banners",
     "MINUS",
     "NONE",
     "Cells",
+    "banners",
     "cells",
     "decimal",
     "delta",

@@ -69,7 +69,7 @@ def test_escaped_names() -> None:
 def test_a_name_duckdb_cannot_read_literally_is_refused(tmp_path: Path,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Should DuckDB's glob of the escaped name find another file, nothing is read."""
-    import kpirules.records.engines as engines
+    from kpirules.records import engines
 
     _csv(tmp_path / "d[1].csv", 1)
     _csv(tmp_path / "d1.csv", 2)
