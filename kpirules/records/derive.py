@@ -335,11 +335,44 @@ def _check_dates(scan: Scan, b: Binding, rows: list[tuple[Any, ...]],
             continue
         n = sum(int(row[i]) for row in bad)
         example = min(str(row[j]) for row in bad if row[j] is not None)
+        path, where = b.shown, None
+        if b.guessed_types:  # a CSV: the row of the example, read again (errors only)
+            found = csv_row(b.paths, check.column, example)
+            if found is not None:
+                path = found[0] if len(b.paths) > 1 else b.shown
+                where = found[1]
         raise FactsError(f"{n} record(s) of source `{b.name}` have a `{check.column}` that "
                          f"is not a date, e.g. `{example}`; the ruleset compares "
-                         f"`{check.column}` as a date", path=b.shown, column=check.column,
-                         code="E527", hint="write dates as YYYY-MM-DD (2022-03-31), or leave "
+                         f"`{check.column}` as a date", path=path, row=where,
+                         column=check.column, code="E527", hint="write dates as YYYY-MM-DD (2022-03-31), or leave "
                          "the cell empty when there is no date")
+
+
+def csv_row(paths: Iterable[str], column: str, value: str) -> tuple[str, int] | None:
+    """The file and row (1 is the header) of the first record whose ``column`` holds
+    ``value``, reading the CSV files again — only to place an error."""
+    import csv
+    import gzip
+    import io
+
+    from .spark import _delimiter
+
+    for path in paths:
+        try:
+            raw = gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")
+            with raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace",
+                                       newline="") as fh:
+                reader = csv.reader(fh, delimiter=_delimiter(path))
+                header = [h.lstrip("\ufeff") for h in next(reader, [])]
+                if column not in header:
+                    continue
+                k = header.index(column)
+                for n, cells in enumerate(reader, start=2):
+                    if len(cells) > k and cells[k] == value:
+                        return path, n
+        except (OSError, csv.Error, UnicodeError):
+            continue
+    return None
 
 
 def _reader(func: str, cols: tuple[int, ...], factor: Fraction) -> Reader:

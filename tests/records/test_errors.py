@@ -292,5 +292,19 @@ def test_a_column_compared_as_a_date_holding_text(ruleset: Callable[..., Any], t
     rs = ruleset(COUNT_LATE, path=f"dossiers.{fmt}")
     err = _facts_error(lambda: derive(rs.plan, period="2022", base_dir=tmp_path), "E527")
     assert err.path == f"dossiers.{fmt}" and err.column == "due_at"
+    assert err.row == (7 if fmt == "csv" else None)  # a CSV's row is found (1: the header)
     assert "1 record(s) of source `dossiers` have a `due_at` that is not a date, e.g. `abc`" \
         in err.message and "YYYY-MM-DD" in err.hint
+
+
+def test_a_non_date_in_one_file_of_a_glob_names_that_file_and_row(
+        ruleset: Callable[..., Any], tmp_path: Path) -> None:
+    (tmp_path / "parts").mkdir()
+    head = "unit_id,returned_at,due_at\n"
+    (tmp_path / "parts" / "a.csv").write_text(head + "a,2022-01-05,2022-01-06\n")
+    (tmp_path / "parts" / "b.csv").write_text(head + "a,2022-01-05,2022-01-06\n"
+                                              "a,2022-01-07,31/01/2022\n")
+    rs = ruleset(COUNT_LATE, path="parts/*.csv")
+    err = _facts_error(lambda: derive(rs.plan, period="2022", base_dir=tmp_path), "E527")
+    assert (Path(err.path).name, err.row, err.column) == ("b.csv", 3, "due_at")
+    assert "e.g. `31/01/2022`" in err.message
