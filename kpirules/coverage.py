@@ -91,14 +91,16 @@ def _nothing(coverage: Mapping[str, Any], period: Period) -> FactsError:
     for name, c in sorted(coverage.items()):
         if c.overall is None:
             parts.append(f"`{name}` has no dated record at all")
+        elif not c.overall[0]:
+            parts.append(f"`{name}` has no record in {period}")
         else:
-            parts.append(f"`{name}` covers {span_text(*(d.isoformat() for d in c.overall))}")
+            parts.append(f"`{name}` covers {span_text(*c.overall)}")
     first = min(coverage.items())[1]
     hint = "evaluate a period the records cover"
-    spans = [c.overall for c in coverage.values() if c.overall is not None]
-    if spans:
-        lo = min(s[0] for s in spans)
-        hint += f" (--period {lo.year})"
+    years = sorted(c.overall[0][:4] for c in coverage.values()
+                   if c.overall is not None and c.overall[0][:4].isdigit())
+    if years:
+        hint += f" (--period {years[0]})"
     hint += f", or bind the source{'s' if len(coverage) > 1 else ''} to the records of {period}"
     return FactsError(f"the records hold nothing in {period}: " + "; ".join(parts),
                       path=first.shown, code="E528", hint=hint)

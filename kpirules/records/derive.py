@@ -71,16 +71,17 @@ def sources_of(plan: Plan) -> dict[str, list[FactInfo]]:
 class Coverage:
     """What one source's records cover of the evaluated ``period``: the first and last
     date of its records in it (None when it has none); when it has none, ``overall`` is
-    the first and last date of all its records (None when the source has no dated
-    record at all). Known from the scan itself; ``overall`` costs one more query, and
-    only for a source with no record in the period."""
+    the first and last date of all its records as text (YYYY-MM-DD as the engine prints
+    dates outside 0001…9999; ``("", "")`` when the engine could not say; None when the
+    source has no dated record at all). Known from the scan itself; ``overall`` costs
+    one more query, and only for a source with no record in the period."""
 
     source: str
     shown: str
     period: Period
     first: date | None
     last: date | None
-    overall: tuple[date, date] | None = None
+    overall: tuple[str, str] | None = None
 
     def covers(self, p: Period, through: Period | None = None) -> bool:
         """Whether the records cover ``p`` (inside the evaluated period; up to the month
@@ -310,18 +311,32 @@ def _coverage(scan: Scan, b: Binding, rows: list[tuple[Any, ...]], period: Perio
     tree = exp.select(exp.alias_(exp.Min(this=day.copy()), SPAN[0], quoted=True),
                       exp.alias_(exp.Max(this=day.copy()), SPAN[1], quoted=True)) \
         .from_(placeholder(scan.source))
-    got = eng.run(tree, b)
+    try:
+        got = eng.run(tree, b)
+    except FactsError:  # e.g. a date the driver cannot convert: say less, not crash
+        return Coverage(scan.source, b.shown, period, None, None, ("", ""))
     lo, hi = (got[0][0], got[0][1]) if got else (None, None)
-    overall = (_day(lo), _day(hi)) if lo is not None and hi is not None else None
+    overall = (_iso(lo), _iso(hi)) if lo is not None and hi is not None else None
     return Coverage(scan.source, b.shown, period, None, None, overall)
 
 
 def _day(v: Any) -> date:
+    """A date of the period (the scan keeps 0001…9999 only) from what an engine returns."""
     if isinstance(v, datetime):
         return v.date()
     if isinstance(v, date):
         return v
     return date.fromisoformat(str(v)[:10])  # pragma: no cover - an engine's text date
+
+
+def _iso(v: Any) -> str:
+    """Any date an engine returns as text: DuckDB gives dates outside 0001…9999 as text
+    (``10000-01-01``, ``0001-01-01 (BC)``)."""
+    if isinstance(v, datetime):
+        return v.date().isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
 
 
 def _check_dates(scan: Scan, b: Binding, rows: list[tuple[Any, ...]],

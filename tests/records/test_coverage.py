@@ -136,3 +136,14 @@ def test_reports_without_records_have_no_coverage_key(tmp_path: Path) -> None:
     (tmp_path / "f.csv").write_text("unit,period,fact,value\nu1,2022,n,3\n", encoding="utf-8")
     report = kpirules.load(tmp_path / "r.kpi").evaluate(tmp_path / "f.csv")
     assert report.coverage is None and "coverage" not in json.loads(report.to_json())
+
+
+def test_dates_outside_the_calendar_do_not_break_the_message(tmp_path: Path) -> None:
+    """DuckDB returns dates past 9999 as text: the span still names them."""
+    path = _write(tmp_path, date(2022, 1, 1), date(2022, 1, 2))
+    (tmp_path / "d.csv").write_text("unit_id,returned_at,due_at\nu1,2022-01-01,\n"
+                                    "u1,12345-06-07,\n", encoding="utf-8")
+    with pytest.raises(FactsError) as info:
+        kpirules.load(path).evaluate(period="2031")
+    assert info.value.code == "E528"
+    assert "`d` covers 2022-01-01 … 12345-06-07" in info.value.message
