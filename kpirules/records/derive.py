@@ -373,10 +373,10 @@ def csv_row(paths: Iterable[str], column: str, value: str) -> tuple[str, int] | 
     from .spark import _delimiter
 
     for path in paths:
+        opener: Callable[..., Any] = gzip.open if path.lower().endswith(".gz") else open
         try:
-            raw = gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")
-            with raw, io.TextIOWrapper(raw, encoding="utf-8", errors="replace",
-                                       newline="") as fh:
+            with opener(path, "rb") as raw, io.TextIOWrapper(
+                    raw, encoding="utf-8", errors="replace", newline="") as fh:
                 reader = csv.reader(fh, delimiter=_delimiter(path))
                 header = [h.lstrip("\ufeff") for h in next(reader, [])]
                 if column not in header:
