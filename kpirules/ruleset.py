@@ -237,7 +237,9 @@ class Ruleset:
         """Every local file the records sources read, resolved: the ruleset's ``from``
         paths (relative to its folder) and ``sources`` (relative to the current
         directory), globs expanded. ``check --output`` refuses to overwrite them."""
-        from .records.bind import local_files
+        if not self.ast.sources and not sources:
+            return []
+        from .records.bind import local_files  # sqlglot: only for rulesets with records
 
         given = dict(sources or {})
         out: list[Path] = []
