@@ -122,6 +122,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--as-of", dest="as_of", metavar="MONTH", help="year to date: evaluate "
                        "the period on data through MONTH (e.g. 2022-09); rows are marked "
                        "partial")
+    check.add_argument("--strict-coverage", dest="strict_coverage", action="store_true",
+                       help="records that cover the period only in part (two weeks of "
+                       "January for the year) are an error (exit 2), not partial rows")
 
     ex = sub.add_parser("explain", help="show how one objective's numbers were computed",
                         description="For each scope unit and period of OBJECTIVE: the measure "
@@ -249,9 +252,13 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         raise EvaluationError(f"no data: give the facts with --facts FILE (CSV, JSON, YAML or "
                               f".xlsx); {args.ruleset} counts nothing from records")
     sources = _sources(args)
+    if args.output and _same_file(Path(args.output), [
+            args.ruleset, *args.facts, args.units, *map(str, rs.source_files(sources))]):
+        raise EvaluationError(f"--output {args.output} would overwrite an input file")
     report = rs.evaluate(facts, units=units, period=args.period,  # type: ignore[arg-type]
                          compare=args.compare, as_of=args.as_of, sources=sources,
-                         engine=_engine(args, sources), progress=not args.quiet)
+                         engine=_engine(args, sources), progress=not args.quiet,
+                         strict_coverage=args.strict_coverage)
     for w in report.warnings:
         err.write(f"warning: {w}\n")
     color = args.format == "table" and not args.output and out.isatty() and \
@@ -260,8 +267,6 @@ def _check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     text = render_report(report, args.format, lang=args.lang, color=color, width=width)
     if args.output:
         target = Path(args.output)
-        if _same_file(target, [args.ruleset, *args.facts, args.units]):
-            raise EvaluationError(f"--output {args.output} would overwrite an input file")
         target.write_text(text, encoding="utf-8")
         err.write(f"wrote {args.output}\n")
     else:

@@ -83,6 +83,10 @@ CODES: dict[str, str] = {
     "E524": "records name unit ids that are not in the units table",
     "E525": "a records period column holds a value that is not a date",
     "E526": "records with an empty unit id, not counted (a warning)",
+    "E527": "a records cell that does not fit its column's type (DuckDB's guess from a CSV, "
+            "or a column the ruleset compares as a date holding something else)",
+    "E528": "the records do not cover the evaluated period: none of it, or (with "
+            "--strict-coverage) only part of it",
     # W: lint warnings
     "W101": "a `warn` condition that can never trip",
     "W102": "a declared fact no objective uses",

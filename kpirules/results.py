@@ -12,10 +12,10 @@ from fractions import Fraction
 from math import gcd
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_serializer
 
 __all__ = ["Verdict", "ResultRow", "ObjectiveVerdict", "Summary", "Report", "exact", "worst",
-           "VERDICT_ORDER", "report_schema", "exact_ratio"]
+           "VERDICT_ORDER", "report_schema", "exact_ratio", "SourceCoverage"]
 
 Verdict = Literal["pass", "warn", "fail", "n/a", "missing"]
 
@@ -138,6 +138,19 @@ class Summary(BaseModel):
                 "missing": self.missing}[verdict]
 
 
+class SourceCoverage(BaseModel):
+    """What one records source covers of the evaluated period."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: str
+    first: str | None = Field(description="the date of its first record in the period "
+                              "(YYYY-MM-DD); null when it has none")
+    last: str | None = Field(description="the date of its last record in the period")
+    partial: bool = Field(description="the records do not reach the period's first or last "
+                          "month: rows counted from them are marked partial")
+
+
 class Report(BaseModel):
     """What ``Ruleset.evaluate`` returns and ``--format json`` prints."""
 
@@ -153,6 +166,17 @@ class Report(BaseModel):
                                 description="data problems that did not stop the run")
     compare: str | None = Field(default=None, description="--compare: the compared period")
     as_of: str | None = Field(default=None, description="--as-of: last month of data used")
+    coverage: list[SourceCoverage] | None = Field(
+        default=None, description="facts counted from records: what each source's records "
+        "cover of the period (absent when nothing is counted from records)")
+
+    @model_serializer(mode="wrap")
+    def _without_no_coverage(self, handler: Any) -> Any:
+        """Reports that count nothing from records keep their shape: no `coverage` key."""
+        data = handler(self)
+        if isinstance(data, dict) and data.get("coverage") is None:
+            data.pop("coverage", None)
+        return data
 
     @property
     def exit_code(self) -> int:

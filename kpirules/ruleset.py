@@ -16,6 +16,7 @@ from ._gc import paused as gc_paused
 from .checker import CheckedRuleset, check
 from .compiler import Plan, Value, compile_plan
 from .completeness import Gap, gaps
+from .coverage import covered
 from .diagnostics import Diagnostic, Source
 from .errors import CoverageError, EvaluationError
 from .evaluate import compare as compare_reports
@@ -89,7 +90,7 @@ class Ruleset:
                  compare: str | Period | None = None,
                  as_of: str | Period | None = None,
                  engine: str | Any = "duckdb", progress: bool = False,
-                 decimal_comma: bool = False) -> Report:
+                 decimal_comma: bool = False, strict_coverage: bool = False) -> Report:
         """Evaluate every objective (or those named) for ``period`` (default: the ruleset's).
 
         ``compare``: another period (2021) whose actuals are added to every row as
@@ -103,16 +104,21 @@ class Ruleset:
 
         A period for which the fact set holds no value at all, in it or in any
         period inside it, raises :class:`~kpirules.errors.CoverageError` naming the
-        periods the facts cover (facts counted from records are not checked here).
+        periods the facts cover. What the records cover is known from the scan: rows
+        counted from records that do not reach the period's first or last month are
+        marked ``partial`` and ``Report.coverage`` says what each source covers;
+        ``strict_coverage`` makes that an error (FactsError E528), as records that cover
+        none of the period always are when nothing else gives data.
         """
         with gc_paused():
             return self._evaluate(facts, units, period, sources, objectives, compare, as_of,
-                                  engine, progress, decimal_comma)
+                                  engine, progress, decimal_comma, strict_coverage)
 
     def _evaluate(self, facts: FactsArg, units: UnitsArg, period: str | Period | None,
                   sources: Mapping[str, Any] | None, objectives: Iterable[str] | None,
                   compare: str | Period | None, as_of: str | Period | None, engine: Any,
-                  progress: bool, decimal_comma: bool = False) -> Report:
+                  progress: bool, decimal_comma: bool = False,
+                  strict_coverage: bool = False) -> Report:
         run = self._prepare(facts, units, period, sources=sources, engine=engine,
                             progress=progress, also=compare, decimal_comma=decimal_comma)
         if objectives is not None:
@@ -123,6 +129,9 @@ class Ruleset:
         month = self._as_of(as_of, run.period)
         report = evaluate(self._plan, run.own, run.tree, run.period, warnings=run.warnings,
                           objectives=objectives, as_of=month, counted=run.counted)
+        if run.coverage:
+            report = covered(report, self._plan, run.coverage, month, strict=strict_coverage,
+                             records_only=not run.given)
         if compare is None:
             return report
         before = self._period(compare)
@@ -208,6 +217,7 @@ class Ruleset:
         own = self._store(factset)
         names: set[str] = set(factset.units())
         counted: frozenset[str] = frozenset()
+        coverage: dict[str, Any] = {}
         scanned = self._scanned_sources(factset, sources)
         if scanned:
             from .records import derive, sources_of  # DuckDB and sqlglot: only when used
@@ -223,7 +233,7 @@ class Ruleset:
             for q in periods:
                 records, more = derive(self._plan, sources, period=q, base_dir=self._base_dir,
                                        units=known, engine=engine, progress=progress,
-                                       only=scanned)
+                                       only=scanned, coverage=coverage if q is p else None)
                 warnings.extend(more)
                 for key, by_month in records.items():
                     own.setdefault(key, {}).update(by_month)
@@ -233,7 +243,25 @@ class Ruleset:
         for o in self._plan.objectives:
             if o.scope is not None and o.scope.unit is not None and table is None:
                 names.add(o.scope.unit.value)
-        return _Prep(p, own, Hierarchy.build(table, sorted(names)), list(warnings), counted)
+        return _Prep(p, own, Hierarchy.build(table, sorted(names)), list(warnings), counted,
+                     coverage, bool(factset.values))
+
+    def source_files(self, sources: Mapping[str, Any] | None = None) -> list[Path]:
+        """Every local file the records sources read, resolved: the ruleset's ``from``
+        paths (relative to its folder) and ``sources`` (relative to the current
+        directory), globs expanded. ``check --output`` refuses to overwrite them."""
+        if not self.ast.sources and not sources:
+            return []
+        from .records.bind import local_files  # sqlglot: only for rulesets with records
+
+        given = dict(sources or {})
+        out: list[Path] = []
+        for decl in self.ast.sources:
+            if decl.path is not None:
+                out.extend(local_files(decl.path.value, self._base_dir))
+        for value in given.values():
+            out.extend(local_files(value, None))
+        return out
 
     @property
     def _base_dir(self) -> Path | None:
@@ -316,12 +344,15 @@ def _shift(month: Period, period: Period, other: Period) -> Period | None:
 
 
 class _Prep:
-    __slots__ = ("period", "own", "tree", "warnings", "counted")
+    __slots__ = ("period", "own", "tree", "warnings", "counted", "coverage", "given")
 
     def __init__(self, period: Period, own: dict[tuple[str, str], dict[Period, Value]],
-                 tree: Hierarchy, warnings: list[str], counted: frozenset[str]) -> None:
+                 tree: Hierarchy, warnings: list[str], counted: frozenset[str],
+                 coverage: dict[str, Any] | None = None, given: bool = False) -> None:
         self.period, self.own, self.tree, self.warnings = period, own, tree, warnings
         self.counted = counted
+        self.coverage = coverage or {}  # source → records.Coverage of the period
+        self.given = given  # the fact set gives values
 
 
 def _facts(facts: FactsArg, decimal_comma: bool = False) -> FactSet:

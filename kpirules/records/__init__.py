@@ -12,7 +12,7 @@ are), :mod:`.sql` (facts → one sqlglot tree per source, printed per dialect), 
 """
 
 from .bind import Binding, bind
-from .derive import FactValues, derive, plan_scans, sources_of, zero
+from .derive import Coverage, FactValues, derive, plan_scans, sources_of, zero
 from .engines import ENGINES, DuckDBEngine, Engine, make_engine
 from .sql import DIALECTS, Scan, compile_scan, to_sql
 
@@ -20,6 +20,7 @@ __all__ = [
            "DIALECTS",
            "ENGINES",
            "Binding",
+           "Coverage",
            "DuckDBEngine",
            "Engine",
            "FactValues",

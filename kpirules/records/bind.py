@@ -32,7 +32,7 @@ from typing import Any
 
 from ..errors import FactsError
 
-__all__ = ["FORMATS", "Binding", "bind", "mask_password"]
+__all__ = ["FORMATS", "Binding", "bind", "local_files", "mask_password"]
 
 # extension → format; a trailing .gz (or .zst) is allowed on text formats
 FORMATS: dict[str, str] = {
@@ -109,6 +109,34 @@ def _bind_text(name: str, text: str, base: Path | None) -> Binding:
     fmt = _format(path, text)
     _sniff(path, text, fmt)
     return Binding(name, "files", text, format=fmt, paths=(str(path),))
+
+
+def local_files(value: Any, base_dir: str | Path | None = None) -> list[Path]:
+    """The local files a binding reads (a glob's matches, a DuckDB table's database),
+    resolved, without checking them: what ``--output`` must never overwrite. URLs,
+    relations and in-memory tables read no local file here."""
+    if isinstance(value, Binding):
+        return [Path(p).resolve() for p in (*value.paths, value.database) if p]
+    if not isinstance(value, (str, Path)):
+        return []
+    text = str(value).strip()
+    base = Path(base_dir) if base_dir is not None else None
+    if not text or _URL.match(text):
+        return []
+    m = _DB_TABLE.match(text)
+    if m:
+        text = m.group("db")
+    path = _resolve(text, base)
+    found = [path]
+    if _GLOB_CHARS & set(text) and not path.exists():
+        found = [Path(p) for p in _glob.glob(str(path), recursive=True)]
+    out = []
+    for p in found:
+        try:
+            out.append(p.resolve())
+        except OSError:  # pragma: no cover - a loop of links
+            out.append(p)
+    return out
 
 
 def mask_password(url: str) -> str:

@@ -21,26 +21,28 @@ from __future__ import annotations
 import difflib
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from sqlglot import exp
+
 from .. import ast
 from ..checker import FactInfo
 from ..compiler import Plan
 from ..diagnostics import Diagnostic, make, sort_key
-from ..errors import FactsError, RulesetError
+from ..errors import EvaluationError, FactsError, RulesetError
 from ..periods import Period, parse_period
 from ..values import NO_VALUE, Pair, Value
 from .bind import Binding, bind
 from .columns import column_kinds, family
 from .engines import Engine, make_engine
-from .sql import BAD_DATE, Scan, compile_scan
+from .sql import BAD_DATE, SPAN, Scan, compile_scan, days, placeholder
 
-__all__ = ["FactValues", "derive", "plan_scans", "sources_of", "zero"]
+__all__ = ["Coverage", "FactValues", "derive", "plan_scans", "sources_of", "zero"]
 
 FactValues = dict[tuple[str, str], dict[Period, Value]]
 
@@ -65,11 +67,42 @@ def sources_of(plan: Plan) -> dict[str, list[FactInfo]]:
     return out
 
 
+@dataclass(frozen=True)
+class Coverage:
+    """What one source's records cover of the evaluated ``period``: the first and last
+    date of its records in it (None when it has none); when it has none, ``overall`` is
+    the first and last date of all its records as text (YYYY-MM-DD as the engine prints
+    dates outside 0001…9999; ``("", "")`` when the engine could not say; None when the
+    source has no dated record at all). Known from the scan itself; ``overall`` costs
+    one more query, and only for a source with no record in the period."""
+
+    source: str
+    shown: str
+    period: Period
+    first: date | None
+    last: date | None
+    overall: tuple[str, str] | None = None
+
+    def covers(self, p: Period, through: Period | None = None) -> bool:
+        """Whether the records cover ``p`` (inside the evaluated period; up to the month
+        ``through`` when given, as ``--as-of`` does) whole. Coverage is known to the
+        month: the records cover ``p`` when they reach its first and its last month."""
+        if self.first is None or self.last is None:
+            return False
+        months = p.months()
+        end = months[-1]
+        if through is not None and through.sort_key < end.sort_key:
+            end = through
+        return ((self.first.year, self.first.month) <= (months[0].year, months[0].index)
+                and (self.last.year, self.last.month) >= (end.year, end.index))
+
+
 def derive(plan: Plan, sources: Mapping[str, Any] | None = None, *, period: Period | str,
            base_dir: str | Path | None = None, units: Iterable[str] | None = None,
            engine: str | Engine = "duckdb",
            progress: bool = False,
-           only: Iterable[str] | None = None) -> tuple[FactValues, list[str]]:
+           only: Iterable[str] | None = None,
+           coverage: dict[str, Coverage] | None = None) -> tuple[FactValues, list[str]]:
     """The derived facts of ``plan`` for ``period``, from one scan per source.
 
     ``sources`` binds or overrides sources by name (a path — relative to the current
@@ -77,6 +110,7 @@ def derive(plan: Plan, sources: Mapping[str, Any] | None = None, *, period: Peri
     DataFrame); a source's ``from "…"`` is taken relative to ``base_dir``. ``units``, when
     given, are the known unit ids: records naming others are an error (E524). ``only``
     limits the scans to these sources (the others' facts come from a fact set).
+    ``coverage``, when given, is filled with each scanned source's :class:`Coverage`.
     Returns ``({(unit, fact): {month: value}}, warnings)``, values in base units.
     """
     p = period if isinstance(period, Period) else parse_period(str(period))
@@ -88,6 +122,8 @@ def derive(plan: Plan, sources: Mapping[str, Any] | None = None, *, period: Peri
         for scan, binding in _prepare(plan, sources, p, base_dir, eng, only):
             rows = eng.run(scan.tree, binding)
             _collect(plan, scan, binding, rows, p, known, facts, warnings)
+            if coverage is not None:
+                coverage[scan.source] = _coverage(scan, binding, rows, p, eng)
     finally:
         if isinstance(engine, str):
             _close(eng)
@@ -118,10 +154,17 @@ def _close(eng: Engine) -> None:
 def _prepare(plan: Plan, sources: Mapping[str, Any] | None, period: Period,
              base_dir: str | Path | None, eng: Engine,
              only: Iterable[str] | None = None) -> list[tuple[Scan, Binding]]:
+    node = plan.checked.node
+    try:
+        days(period)
+    except ValueError as exc:
+        if node.period is not None and period == plan.checked.period:
+            _raise([make("E401", str(exc), node.period.span,
+                         hint="evaluate another period (--period 2022)")], node)
+        raise EvaluationError(f"period {period}: {exc}") from None
     wanted = set(only) if only is not None else None
     used = {name: infos for name, infos in sources_of(plan).items()
             if wanted is None or name in wanted}
-    node = plan.checked.node
     decls = {s.name.value: s for s in node.sources}
     given = dict(sources or {})
     unknown = sorted(set(given) - set(decls))
@@ -236,6 +279,7 @@ def _collect(plan: Plan, scan: Scan, b: Binding, rows: list[tuple[Any, ...]],
                          path=where, column=scan.period_column, code="E525",
                          hint="write dates as YYYY-MM-DD (2022-03-31); an empty cell places "
                          "the record in no period")
+    _check_dates(scan, b, rows, index)
     if strangers:
         listed = sorted(strangers.items(), key=lambda kv: (-kv[1], kv[0]))
         shown = ", ".join(f"`{u}` ({k})" for u, k in listed[:10])
@@ -251,6 +295,99 @@ def _collect(plan: Plan, scan: Scan, b: Binding, rows: list[tuple[Any, ...]],
         warnings.append(f"{where}: warning[E526]: {no_unit} record(s) of source `{b.name}` "
                         f"in {period} have an empty `{scan.unit_column}`; they belong to no "
                         "unit and are not counted")
+
+
+def _coverage(scan: Scan, b: Binding, rows: list[tuple[Any, ...]], period: Period,
+              eng: Engine) -> Coverage:
+    index = {name: i for i, name in enumerate(scan.columns)}
+    i, j = index[SPAN[0]], index[SPAN[1]]
+    firsts = [_day(row[i]) for row in rows if row[1] is not None and row[i] is not None]
+    lasts = [_day(row[j]) for row in rows if row[1] is not None and row[j] is not None]
+    if firsts and lasts:
+        return Coverage(scan.source, b.shown, period, min(firsts), max(lasts))
+    # no record in the period: what do the records cover? (one more query, only here)
+    head = scan.tree.expressions
+    day = next(e for e in head if e.alias_or_name == SPAN[0]).this.this
+    tree = exp.select(exp.alias_(exp.Min(this=day.copy()), SPAN[0], quoted=True),
+                      exp.alias_(exp.Max(this=day.copy()), SPAN[1], quoted=True)) \
+        .from_(placeholder(scan.source))
+    try:
+        got = eng.run(tree, b)
+    except FactsError:  # e.g. a date the driver cannot convert: say less, not crash
+        return Coverage(scan.source, b.shown, period, None, None, ("", ""))
+    lo, hi = (got[0][0], got[0][1]) if got else (None, None)
+    overall = (_iso(lo), _iso(hi)) if lo is not None and hi is not None else None
+    return Coverage(scan.source, b.shown, period, None, None, overall)
+
+
+def _day(v: Any) -> date:
+    """A date of the period (the scan keeps 0001…9999 only) from what an engine returns."""
+    if isinstance(v, datetime):
+        return v.date()
+    if isinstance(v, date):
+        return v
+    return date.fromisoformat(str(v)[:10])  # pragma: no cover - an engine's text date
+
+
+def _iso(v: Any) -> str:
+    """Any date an engine returns as text: DuckDB gives dates outside 0001…9999 as text
+    (``10000-01-01``, ``0001-01-01 (BC)``)."""
+    if isinstance(v, datetime):
+        return v.date().isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    return str(v)
+
+
+def _check_dates(scan: Scan, b: Binding, rows: list[tuple[Any, ...]],
+                 index: dict[str, int]) -> None:
+    """E527: a text column compared as a date holds cells that are not dates (they would
+    silently match no condition)."""
+    for check in scan.date_checks:
+        i, j = index[check.count], index[check.example]
+        bad = [row for row in rows if row[i]]
+        if not bad:
+            continue
+        n = sum(int(row[i]) for row in bad)
+        example = min(str(row[j]) for row in bad if row[j] is not None)
+        path, where = b.shown, None
+        if b.guessed_types:  # a CSV: the row of the example, read again (errors only)
+            found = csv_row(b.paths, check.column, example)
+            if found is not None:
+                path = found[0] if len(b.paths) > 1 else b.shown
+                where = found[1]
+        raise FactsError(f"{n} record(s) of source `{b.name}` have a `{check.column}` that "
+                         f"is not a date, e.g. `{example}`; the ruleset compares "
+                         f"`{check.column}` as a date", path=path, row=where,
+                         column=check.column, code="E527", hint="write dates as YYYY-MM-DD (2022-03-31), or leave "
+                         "the cell empty when there is no date")
+
+
+def csv_row(paths: Iterable[str], column: str, value: str) -> tuple[str, int] | None:
+    """The file and row (1 is the header) of the first record whose ``column`` holds
+    ``value``, reading the CSV files again — only to place an error."""
+    import csv
+    import gzip
+    import io
+
+    from .spark import _delimiter
+
+    for path in paths:
+        opener: Callable[..., Any] = gzip.open if path.lower().endswith(".gz") else open
+        try:
+            with opener(path, "rb") as raw, io.TextIOWrapper(
+                    raw, encoding="utf-8", errors="replace", newline="") as fh:
+                reader = csv.reader(fh, delimiter=_delimiter(path))
+                header = [h.lstrip("\ufeff") for h in next(reader, [])]
+                if column not in header:
+                    continue
+                k = header.index(column)
+                for n, cells in enumerate(reader, start=2):
+                    if len(cells) > k and cells[k] == value:
+                        return path, n
+        except (OSError, csv.Error, UnicodeError):
+            continue
+    return None
 
 
 def _reader(func: str, cols: tuple[int, ...], factor: Fraction) -> Reader:

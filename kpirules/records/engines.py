@@ -14,6 +14,7 @@ Every engine keeps a ``log`` of what it sent, ``("probe", sql)`` for schema prob
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 from collections.abc import Callable
@@ -118,6 +119,7 @@ class DuckDBEngine:
         self._con: Any = None
         self._dbs: dict[str, Any] = {}
         self._views: dict[int, str] = {}
+        self._literal: set[str] = set()  # file names checked to read as themselves
 
     # ---- connections
     @property
@@ -156,7 +158,9 @@ class DuckDBEngine:
     def table(self, b: Binding) -> exp.Expr:
         """What the placeholder table becomes for binding ``b``."""
         if b.kind == "files":
-            files = exp.Array(expressions=[exp.Literal.string(p) for p in b.paths])
+            self._literal_names(b)
+            files = exp.Array(expressions=[exp.Literal.string(literal_path(p))
+                                           for p in b.paths])
             reader = {"parquet": "read_parquet", "csv": "read_csv", "json": "read_json"}[b.format]
             args: list[exp.Expr] = [files]
             if b.column_types and b.format == "csv":
@@ -183,6 +187,25 @@ class DuckDBEngine:
                 "or file.duckdb:table"
         raise FactsError(f"the DuckDB engine cannot read `{b.shown}` (source `{b.name}`)",
                          path=b.shown, code="E521", hint=hint)
+
+    def _literal_names(self, b: Binding) -> None:
+        """Check, once per file whose name holds ``*``, ``?`` or ``[``, that DuckDB's glob
+        of the escaped name is that file and no other (E521 otherwise, never another
+        file's records)."""
+        for path in b.paths:
+            if not _GLOB_CHARS & set(path) or path in self._literal:
+                continue
+            try:
+                found = [r[0] for r in self.con.execute(
+                    "SELECT file FROM glob(?)", [literal_path(path)]).fetchall()]
+            except self._duckdb.Error:
+                found = []
+            if [str(Path(f)) for f in found] != [str(Path(path))]:
+                raise FactsError(f"DuckDB cannot read this file by its name alone (source "
+                                 f"`{b.name}`): `*`, `?` and `[` in it make a pattern",
+                                 path=path, code="E521",
+                                 hint="rename the file without `*`, `?` or `[`")
+            self._literal.add(path)
 
     def _view(self, b: Binding) -> str:
         name = self._views.get(id(b.obj))
@@ -232,12 +255,24 @@ class DuckDBEngine:
                     return list(self._query(target, b, sql).fetchall())
                 return list(target.execute(sql).fetchall())
             except self._duckdb.Error as exc:
-                raise _error(b, exc, "a column's type is guessed from the first rows of a "
-                             "CSV; a later row that does not fit stops the scan — fix that "
-                             "row, or export the records as Parquet") from None
+                raise _conversion_error(b, exc) or _error(
+                    b, exc, "a column's type is guessed from the first rows of a CSV; a "
+                    "later row that does not fit stops the scan — fix that row, or export "
+                    "the records as Parquet") from None
 
 
 _DUCK_TYPES = {"text": "VARCHAR", "number": "DOUBLE", "bool": "BOOLEAN"}
+_GLOB_CHARS = set("*?[")
+_GLOB_CHAR = re.compile(r"[*?\[]")
+
+
+def literal_path(path: str) -> str:
+    """A file's path as DuckDB's readers take it for that file alone. DuckDB expands
+    ``*``, ``?`` and ``[…]`` in every path it is given — also one naming a file that
+    exists (``d[1].csv`` reads ``d1.csv``; ``a*b.csv`` also ``axb.csv``) — and has no
+    escape character: each is written as a one-character class (``[[]``, ``[*]``,
+    ``[?]``), which matches exactly that character."""
+    return _GLOB_CHAR.sub(lambda m: f"[{m.group()}]", path)
 
 
 def _with_from(tree: exp.Expr, table: exp.Expr) -> exp.Expr:
@@ -260,6 +295,38 @@ def _error(b: Binding, exc: Exception, hint: str) -> FactsError:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return FactsError(f"source `{b.name}` cannot be read: {text}", path=b.shown, code="E521",
                       hint=hint)
+
+
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_CONVERTING = re.compile(r'Error when converting column "(?P<col>(?:[^"]|"")*)"\. Could not '
+                         r'convert string "(?P<value>.*?)" to \'(?P<type>[A-Z0-9_]+)')
+_FILE = re.compile(r"^\s*file = (.+)$", re.MULTILINE)
+_TYPE_WORDS = {"DATE": "a date", "TIMESTAMP": "a date and time", "BOOLEAN": "true or false",
+               "VARCHAR": "text"}
+
+
+def _conversion_error(b: Binding, exc: Exception) -> FactsError | None:
+    """DuckDB's "CSV Error on Line: N … Error when converting column "x"" as E527 at the
+    file, row and column (its first line alone names neither), or None."""
+    text = str(exc)
+    m = _CONVERTING.search(text)
+    if m is None:
+        return None
+    line = _CSV_LINE.search(text)
+    named = _FILE.search(text)
+    path = b.shown
+    if len(b.paths) > 1 and named:  # which file of a glob: DuckDB names it as it was given
+        path = {literal_path(p): p for p in b.paths}.get(named.group(1).strip(), path)
+    column, value, kind = m.group("col").replace('""', '"'), m.group("value"), m.group("type")
+    want = _TYPE_WORDS.get(kind, "a number")
+    manual = "manually set" in text or any(c == column for c, _ in b.column_types)
+    why = ("the ruleset uses it as such" if manual else
+           "DuckDB guessed the column's type from the rows before it")
+    return FactsError(f"`{column}` holds `{value}`, which is not {want} ({why}; source "
+                      f"`{b.name}`)", path=path,
+                      row=int(line.group(1)) if line else None, column=column, code="E527",
+                      hint="correct that cell (or empty it), or export the records as "
+                      "Parquet, where every column has one type")
 
 
 def _probe_hint(b: Binding, exc: Exception) -> str:

@@ -127,7 +127,7 @@ class SparkEngine:
         spark = self.spark
         try:
             if b.kind == "files":
-                return self._read(b.format, list(b.paths), b)
+                return self._read(b.format, list(b.paths), b, literal=True)
             if b.kind == "url":
                 scheme, _, rest = b.url.partition("://")
                 scheme = scheme.lower()
@@ -154,16 +154,20 @@ class SparkEngine:
         raise FactsError(f"the Spark engine cannot read `{b.shown}` (source `{b.name}`)",
                          path=b.shown, code="E521", hint=hint)
 
-    def _read(self, fmt: str, paths: list[str], b: Binding) -> Any:
+    def _read(self, fmt: str, paths: list[str], b: Binding, literal: bool = False) -> Any:
+        if literal:  # files found by the binding: read each as itself, not as a pattern
+            sniffed, paths = paths, [hadoop_literal(p) for p in paths]
+        else:
+            sniffed = paths
         reader = self.spark.read
         if fmt == "parquet":
             return reader.parquet(*paths)
         if fmt == "json":
-            multi = any(_first_byte(p) == b"[" for p in paths)
+            multi = any(_first_byte(p) == b"[" for p in sniffed)
             return reader.option("multiLine", multi).json(paths)
         # CSV: header row, types inferred; a row that does not fit its type stops the scan
         reader = reader.option("header", True).option("mode", "FAILFAST") \
-            .option("sep", _delimiter(paths[0]))
+            .option("sep", _delimiter(sniffed[0]))
         frame = reader.option("inferSchema", True).csv(paths)
         if not b.column_types:
             return frame
@@ -250,6 +254,12 @@ def _url_format(url: str) -> str:
     if suffixes and suffixes[-1] in (".gz", ".zst", ".bz2"):
         suffixes = suffixes[:-1]
     return FORMATS.get(suffixes[-1], "parquet") if suffixes else "parquet"
+
+
+def hadoop_literal(path: str) -> str:
+    """A file's path as Spark reads it for that file alone: Spark expands ``*``, ``?``,
+    ``[…]`` and ``{…}`` in every path (Hadoop's glob), whose escape is a backslash."""
+    return "".join("\\" + ch if ch in "{}[]*?\\" else ch for ch in path)
 
 
 def _first_byte(path: str) -> bytes:

@@ -9,7 +9,8 @@ Every derived fact over one source becomes one or two aggregate columns of a sin
            COUNT(*) FILTER(WHERE cond) AS resolved,          -- count
            SUM(col) FILTER(WHERE cond) AS wait__sum,          -- avg: sum …
            COUNT(col) FILTER(WHERE cond) AS wait__n,          --      … and count of non-null
-           …
+           …,
+           MIN(period_col) AS kpi_first, MAX(period_col) AS kpi_last  -- the coverage
     FROM "source" WHERE period_col >= CAST('2022-01-01' AS DATE)
                     AND period_col <  CAST('2023-01-01' AS DATE)
     GROUP BY 1, 2
@@ -30,6 +31,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlglot import exp
 
@@ -42,6 +44,8 @@ from .columns import FAMILY_WORDS, date_columns, family
 __all__ = [
     "DIALECTS",
     "KEYS",
+    "SPAN",
+    "DateCheck",
     "Output",
     "Scan",
     "compile_scan",
@@ -51,6 +55,7 @@ __all__ = [
 
 DIALECTS = ("duckdb", "postgres", "spark")
 KEYS = ("kpi_unit", "kpi_month", "kpi_records")
+SPAN = ("kpi_first", "kpi_last")  # the first and last date of the group's records
 BAD_DATE = "kpi_bad_date"
 EXACT = exp.DataType.build("DECIMAL(38, 9)")
 _DATE = exp.DataType.build("DATE")
@@ -71,6 +76,16 @@ class Output:
 
 
 @dataclass(frozen=True)
+class DateCheck:
+    """A text column compared as a date: the scan's columns counting its cells that are
+    not dates (``count``) and giving the least of them (``example``)."""
+
+    column: str
+    count: str
+    example: str
+
+
+@dataclass(frozen=True)
 class Scan:
     """The one query over a source, and how to read its result columns."""
 
@@ -80,6 +95,7 @@ class Scan:
     period_column: str
     unit_column: str
     period_is_text: bool  # a text period column: malformed dates come back with month NULL
+    date_checks: tuple[DateCheck, ...] = ()  # other text columns compared as dates
 
     def sql(self, dialect: str = "duckdb", pretty: bool = False) -> str:
         return to_sql(self.tree, dialect, pretty)
@@ -137,8 +153,9 @@ class _Compiler:
         self.diags: list[Diagnostic] = []
         self.exprs: dict[exp.Expr, str] = {}
         self.select: list[exp.Expr] = []
-        self.taken: set[str] = {*KEYS, BAD_DATE}
+        self.taken: set[str] = {*KEYS, *SPAN, BAD_DATE}
         self.dates: set[str] = set()
+        self.text_dates: dict[str, exp.Column] = {}
 
     def error(self, code: str, message: str, span: Span, hint: str = "") -> None:
         self.diags.append(make(code, message, span, hint=hint))
@@ -185,6 +202,7 @@ class _Compiler:
         outputs = [o for o in (self.fact(f) for f in facts) if o is not None]
         if unit is None or when is None or self.diags:
             return None
+        checks = self.date_checks(decl.period_by.value)
         unit_col, unit_fam = unit
         unit_expr: exp.Expr = unit_col if unit_fam == "text" else \
             exp.cast(unit_col.copy(), _TEXT)
@@ -195,12 +213,12 @@ class _Compiler:
                             "period by names a column of dates (2022-03-31), as text or as "
                             "dates")
             return None
-        start = _date_literal(period.first_day().isoformat())
-        end = _date_literal(period.end_day().isoformat())
+        first, after = days(period)
+        start = _date_literal(first.isoformat())
         if period_fam == "text":
             day: exp.Expr = exp.TryCast(this=period_col.copy(), to=_DATE.copy(), safe=True)
             inside = exp.and_(exp.GTE(this=day.copy(), expression=start),
-                              exp.LT(this=day.copy(), expression=end))
+                              _before(day, "date", after))
             unreadable = exp.and_(exp.Is(this=day.copy(), expression=exp.null()),
                                   exp.not_(exp.Is(this=_blank_to_null(period_col),
                                                   expression=exp.null())))
@@ -208,19 +226,47 @@ class _Compiler:
         else:
             day = period_col
             where = exp.and_(exp.GTE(this=period_col.copy(), expression=start),
-                             exp.LT(this=period_col.copy(), expression=end))
+                             _before(period_col, period_fam, after))
         month = exp.DateTrunc(this=day.copy(), unit=exp.var("MONTH"))  # type: ignore[no-untyped-call]
         head = [exp.alias_(unit_expr, KEYS[0], quoted=True),
                 exp.alias_(month, KEYS[1], quoted=True),
                 exp.alias_(exp.Count(this=exp.Star()), KEYS[2], quoted=True)]
+        # what the records cover, from the same scan (docs/records.md, Coverage)
+        span = [exp.alias_(exp.Min(this=day.copy()), SPAN[0], quoted=True),
+                exp.alias_(exp.Max(this=day.copy()), SPAN[1], quoted=True)]
         if period_fam == "text":  # an example of an unreadable date, for the message
             bad = exp.Filter(this=exp.Min(this=period_col.copy()), expression=exp.Where(
                 this=exp.Is(this=day.copy(), expression=exp.null())))
             head.append(exp.alias_(bad, BAD_DATE, quoted=True))
-        tree = exp.select(*head, *self.select).from_(placeholder(self.name)).where(where) \
+        tree = exp.select(*head, *self.select, *span).from_(placeholder(self.name)).where(where) \
             .group_by(exp.Literal.number(1), exp.Literal.number(2))
         return Scan(self.name, tree, tuple(outputs), decl.period_by.value,
-                    decl.unit_by.value, period_fam == "text")
+                    decl.unit_by.value, period_fam == "text", checks)
+
+    def as_date(self, col: exp.Column, fam: str) -> exp.Expr:
+        """``col`` read as a date; a text column is remembered, so that the scan counts
+        its cells that hold something else than a date (E527)."""
+        if fam == "text":
+            self.text_dates.setdefault(col.name, col)
+        return _as_date(col, fam)
+
+    def date_checks(self, period_column: str) -> tuple[DateCheck, ...]:
+        """For each text column compared as a date (the period column has its own check,
+        E525): the number of cells that are neither empty nor a date, and the least."""
+        out = []
+        for name, col in sorted(self.text_dates.items()):
+            if name == period_column:
+                continue
+            unreadable = exp.and_(exp.Is(this=_as_date(col, "text"), expression=exp.null()),
+                                  exp.not_(exp.Is(this=_blank_to_null(col),
+                                                  expression=exp.null())))
+            n = self.add(exp.Filter(this=exp.Count(this=exp.Star()),
+                                    expression=exp.Where(this=unreadable)), f"kpi_bad__{name}")
+            e = self.add(exp.Filter(this=exp.Min(this=col.copy()),
+                                    expression=exp.Where(this=unreadable.copy())),
+                         f"kpi_bad__{name}__e")
+            out.append(DateCheck(name, n, e))
+        return tuple(out)
 
     def add(self, expr: exp.Expr, alias: str) -> str:
         """A result column for ``expr`` (shared when another fact computes the same)."""
@@ -364,7 +410,7 @@ class _Compiler:
                                 f"compared with the date {v.value}",
                                 "dates compare with columns of dates")
                 return None
-            return _cmp(op, _as_date(col, fam), _date_literal(day.isoformat()))
+            return _cmp(op, self.as_date(col, fam), _date_literal(day.isoformat()))
         if fam != "text":
             hint = {"bool": f"write {name} = true or {name} = false",
                     "date": f"write the date bare: {name} {op} 2022-01-31",
@@ -380,7 +426,7 @@ class _Compiler:
         ocol, ofam = other
         if fam in _DATEISH or ofam in _DATEISH or name in self.dates or ref.name in self.dates:
             if fam in (*_DATEISH, "text") and ofam in (*_DATEISH, "text"):
-                return _cmp(op, _as_date(col, fam), _as_date(ocol, ofam))
+                return _cmp(op, self.as_date(col, fam), self.as_date(ocol, ofam))
         elif fam == ofam or (fam in _NUMERIC and ofam in _NUMERIC):
             return _cmp(op, col, ocol)
         self.type_error(ref.span, f"`{name}` holds {FAMILY_WORDS[fam]} and `{ref.name}` "
@@ -395,7 +441,8 @@ class _Compiler:
         <= before its end, > after it, >= from its start."""
         try:
             p = parse_period(v.value)
-        except PeriodSyntaxError as exc:
+            first, after = days(p)
+        except (PeriodSyntaxError, ValueError) as exc:
             self.error("E401", str(exc), v.span)
             return None
         if fam not in (*_DATEISH, "text"):
@@ -403,21 +450,58 @@ class _Compiler:
                             f"compared with the period {v.value}",
                             "periods compare with columns of dates")
             return None
-        d = _as_date(col, fam)
-        lo, hi = _date_literal(p.first_day().isoformat()), _date_literal(p.end_day().isoformat())
+        d = self.as_date(col, fam)
+        lo = _date_literal(first.isoformat())
         inside = exp.paren(exp.and_(exp.GTE(this=d.copy(), expression=lo),
-                                    exp.LT(this=d.copy(), expression=hi)), copy=False)
+                                    _before(d, "date", after)), copy=False)
         make_: dict[str, Callable[[], exp.Expr]] = {
             "=": lambda: inside,
             "!=": lambda: exp.paren(exp.or_(exp.LT(this=d.copy(), expression=lo.copy()),
-                                            exp.GTE(this=d.copy(), expression=hi.copy())),
-                                    copy=False),
+                                            _after(d, after)), copy=False),
             "<": lambda: exp.LT(this=d.copy(), expression=lo.copy()),
-            "<=": lambda: exp.LT(this=d.copy(), expression=hi.copy()),
-            ">": lambda: exp.GTE(this=d.copy(), expression=hi.copy()),
+            "<=": lambda: _before(d, "date", after),
+            ">": lambda: _after(d, after),
             ">=": lambda: exp.GTE(this=d.copy(), expression=lo.copy()),
         }
         return make_[op]()
+
+
+# ---------------------------------------------------------------- period bounds
+# the dates every engine and Python agree on; a period is read as [first day, the day
+# after its last), and a period ending on the last of these days as [first, last]
+FIRST_DATE, LAST_DATE = date(1, 1, 1), date(9999, 12, 31)
+
+
+def days(p: Period) -> tuple[date, date | None]:
+    """The first day of ``p`` and the day after its last (None when that day would be
+    after 9999-12-31); ValueError naming the range when ``p`` is outside it."""
+    months = p.months()
+    first, last = months[0], months[-1]
+    if not FIRST_DATE.year <= first.year <= LAST_DATE.year:
+        raise ValueError(f"`{p}` is outside the dates records can hold "
+                         f"({FIRST_DATE.isoformat()} … {LAST_DATE.isoformat()})")
+    start = date(first.year, first.index, 1)
+    if last.index < 12:
+        return start, date(last.year, last.index + 1, 1)
+    if last.year < LAST_DATE.year:
+        return start, date(last.year + 1, 1, 1)
+    return start, None
+
+
+def _before(col: exp.Expr, fam: str, after: date | None) -> exp.Expr:
+    """``col`` is before ``after`` (the day after a period): ``col < after``, or, when the
+    period ends on 9999-12-31, ``col``'s date ``<= 9999-12-31`` (no year 10000 is built)."""
+    if after is not None:
+        return exp.LT(this=col.copy(), expression=_date_literal(after.isoformat()))
+    day = col.copy() if fam == "date" else exp.cast(col.copy(), _DATE.copy())
+    return exp.LTE(this=day, expression=_date_literal(LAST_DATE.isoformat()))
+
+
+def _after(day: exp.Expr, after: date | None) -> exp.Expr:
+    """The date ``day`` is after a period: ``day >= after``, or ``day > 9999-12-31``."""
+    if after is not None:
+        return exp.GTE(this=day.copy(), expression=_date_literal(after.isoformat()))
+    return exp.GT(this=day.copy(), expression=_date_literal(LAST_DATE.isoformat()))
 
 
 # ---------------------------------------------------------------- small builders

@@ -42,8 +42,9 @@ __all__ = [
     "MINUS",
     "NONE",
     "Cells",
+    "banners",
     "cells",
-    "coverage",
+    "silent_units",
     "decimal",
     "delta",
     "languages",
@@ -116,7 +117,7 @@ def reason(row: Any, lang: str = DEFAULT_LANG) -> str | None:
     return nfc(text)
 
 
-def coverage(row: Any, lang: str = DEFAULT_LANG) -> str | None:
+def silent_units(row: Any, lang: str = DEFAULT_LANG) -> str | None:
     """Which sub-units a pooled row left out because they give none of its measure's facts:
     ``2/3 đơn vị có báo cáo; không báo cáo: Phường 3``; None when every unit reported."""
     silent = getattr(row, "silent", None)
@@ -124,7 +125,7 @@ def coverage(row: Any, lang: str = DEFAULT_LANG) -> str | None:
         return None
     reporting = getattr(row, "reporting", None) or 0
     names = ", ".join(nfc(u.get("name") or u["unit"]) for u in silent)
-    return message(lang, "coverage", reporting=reporting, total=reporting + len(silent),
+    return message(lang, "pool.silent", reporting=reporting, total=reporting + len(silent),
                    silent=names)
 
 
@@ -331,3 +332,21 @@ def unit_text(row: Any, default: str | None) -> str:
 
 def part_label(part: str) -> str:
     return f"  └ {nfc(part)}"
+
+
+def banners(report: Any, lang: str) -> list[str]:
+    """The notes a human report shows under its title: year to date (``--as-of``), and
+    each records source that covers the period only in part."""
+    out = []
+    if report.as_of:
+        out.append(message(lang, "html.partial_banner", month=report.as_of,
+                           period=report.period))
+    for c in getattr(report, "coverage", None) or ():
+        if not c.partial:
+            continue
+        if c.first is None:
+            out.append(message(lang, "coverage.none", source=c.source, period=report.period))
+        else:
+            out.append(message(lang, "coverage.banner", source=c.source, first=c.first,
+                               last=c.last, period=report.period))
+    return out

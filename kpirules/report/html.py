@@ -36,13 +36,14 @@ import jinja2
 
 from kpirules.report.format import (
     NONE,
+    banners,
     cells,
     decimal,
     message,
     messages,
     nfc,
     ordered_rows,
-    coverage,
+    silent_units,
     reason,
     round_half_even,
     to_fraction,
@@ -174,7 +175,7 @@ class RowView:
     trend_good: str | None  # "good" | "bad" | None (no direction is better)
     partial: bool
     note: int | None = None
-    coverage: str | None = None  # sub-units left out: they give none of the facts
+    silent: str | None = None  # sub-units left out: they give none of the facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +315,7 @@ def _row_view(row: ResultRow, scale: Scale | None, report: Report, lang: str) ->
         unmeasured=unmeasured, reason=reason(row, lang) if unmeasured else None,
         bar=None if unmeasured else _bar(row, scale, c.actual, c.target, lang),
         previous=previous, change=change, trend=trend, trend_good=good, partial=row.partial,
-        coverage=coverage(row, lang))
+        silent=silent_units(row, lang))
 
 
 # --- objectives -----------------------------------------------------------------------------
@@ -367,9 +368,9 @@ def _grid(rows: list[ResultRow], views: dict[int, RowView], periods: list[str],
                 notes.append((len(notes) + 1, f"{v.unit} · {v.period}"
                               + (f" · {v.part}" if v.part else "") + f": {v.reason}"))
                 v = dataclasses.replace(v, note=len(notes))
-            elif v is not None and v.coverage is not None:
+            elif v is not None and v.silent is not None:
                 notes.append((len(notes) + 1, f"{v.unit} · {v.period}"
-                              + (f" · {v.part}" if v.part else "") + f": {v.coverage}"))
+                              + (f" · {v.part}" if v.part else "") + f": {v.silent}"))
                 v = dataclasses.replace(v, note=len(notes))
             cells_.append(v)
         verdict = worst([c.verdict for c in cells_ if c is not None])
@@ -439,8 +440,7 @@ def _page(report: Report, lang: str) -> PageView:
         meta.append(message(lang, "html.compare", period=report.compare))
     if report.as_of:
         meta.append(message(lang, "html.as_of", month=report.as_of))
-    partial = (message(lang, "html.partial_banner", month=report.as_of, period=report.period)
-               if report.as_of else None)
+    partial = " ".join(banners(report, lang)) or None  # as-of; records covering part
     objectives = _objectives(report, lang)
     attention = sorted((o for o in objectives if o.verdict in ATTENTION),
                        key=lambda o: -VERDICT_ORDER[o.verdict])

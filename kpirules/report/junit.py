@@ -36,11 +36,12 @@ import xml.etree.ElementTree as ET
 
 from kpirules.report.format import (
     NONE,
+    banners,
     cells,
     message,
     nfc,
     ordered_rows,
-    coverage,
+    silent_units,
     reason,
     unit_text,
 )
@@ -92,7 +93,9 @@ def _case(row: ResultRow, report: Report, labels: dict[str, str], lang: str) -> 
         notes.append(message(lang, "junit.warn", **values))
     if row.partial and report.as_of:
         notes.append(message(lang, "junit.partial", month=report.as_of))
-    left_out = coverage(row, lang)
+    elif row.partial:  # records that cover the period only in part
+        notes.extend(banners(report, lang))
+    left_out = silent_units(row, lang)
     if left_out is not None:
         notes.append(left_out)
     if notes:

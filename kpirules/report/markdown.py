@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from kpirules.report.format import (
     NONE,
+    banners,
     cells,
     message,
     nfc,
     ordered_rows,
     previous,
-    coverage,
+    silent_units,
     reason,
     unit_text,
     verdict_word,
@@ -51,9 +52,8 @@ def _heading(report: Report, lang: str) -> list[str]:
     if report.compare:
         meta.append(message(lang, "html.compare", period=report.compare))
     out = [f"# {escape(report.ruleset)}", "", escape(" · ".join(meta)), ""]
-    if report.as_of:
-        out += ["> " + escape(message(lang, "html.partial_banner", month=report.as_of,
-                                      period=report.period)), ""]
+    for note in banners(report, lang):  # year to date; records covering part of the period
+        out += ["> " + escape(note), ""]
     return out
 
 
@@ -101,7 +101,7 @@ def _rows_table(rows: list[ResultRow], report: Report, lang: str) -> list[str]:
         if with_note:
             unmeasured = r.verdict in ("n/a", "missing")
             cols.append(escape(reason(r, lang) or NONE) if unmeasured
-                        else escape(coverage(r, lang) or ""))
+                        else escape(silent_units(r, lang) or ""))
         body.append(cols)
     header = [message(lang, k, period=report.compare) if k == "html.vs" else message(lang, k)
               for k in keys]

@@ -23,13 +23,14 @@ from rich.text import Text
 
 from kpirules.report.format import (
     NONE,
+    banners,
     cells,
     message,
     nfc,
     ordered_rows,
     part_label,
     previous,
-    coverage,
+    silent_units,
     reason,
     unit_text,
     verdict_word,
@@ -66,9 +67,8 @@ def _title(report: Report, lang: str) -> Text:
     if report.compare:
         meta.append(message(lang, "html.compare", period=report.compare))
     title.append("\n" + " · ".join(meta), style="not bold")
-    if report.as_of:
-        title.append("\n" + message(lang, "html.partial_banner", month=report.as_of,
-                                      period=report.period), style="yellow")
+    for note in banners(report, lang):  # year to date; records covering part of the period
+        title.append("\n" + note, style="yellow")
     return title
 
 
@@ -82,7 +82,7 @@ def _cells(row: ResultRow, report: Report, label: str, lang: str) -> list[Text]:
         actual, gap, delta = NONE, NONE, NONE
     else:
         actual, gap, delta = c.actual, c.gap, c.delta
-    note = coverage(row, lang)
+    note = silent_units(row, lang)
     if note is not None:  # sub-units that gave none of the measure's facts
         text.append(("\n" if len(text) else "") + "↳ " + note, style="italic")
     before = previous(row, lang) if report.compare else None

@@ -270,5 +270,41 @@ def test_a_csv_row_that_breaks_the_guessed_type(ruleset: Callable[..., Any], tmp
                                            + "a,2022-02-01,2022-01-01,abc\n")
     rs = ruleset("fact w = sum(dossiers.wait)\nobjective Q \"q\": w >= 0\n",
                  path="dossiers.csv")
-    err = _facts_error(lambda: derive(rs.plan, period="2022", base_dir=tmp_path), "E521")
-    assert "guessed from the first rows" in err.hint
+    err = _facts_error(lambda: derive(rs.plan, period="2022", base_dir=tmp_path), "E527")
+    assert (err.path, err.row, err.column) == ("dossiers.csv", 30002, "wait")
+    assert "`wait` holds `abc`, which is not a number" in err.message
+    assert "guessed" in err.message and "Parquet" in err.hint
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_column_compared_as_a_date_holding_text(ruleset: Callable[..., Any], tmp_path: Path,
+                                                  fmt: str) -> None:
+    """`abc` in row 7 of a column compared as a date would silently match nothing: E527
+    names the file, the column and the value."""
+    due = ["2022-01-03"] * 5 + ["abc", ""]
+    if fmt == "csv":
+        (tmp_path / "dossiers.csv").write_text("unit_id,returned_at,due_at\n" + "".join(
+            f"a,2022-01-05,{d}\n" for d in due))
+    else:
+        write_table(tmp_path / "dossiers.parquet", {"unit_id": ["a"] * 7,
+                                                    "returned_at": ["2022-01-05"] * 7,
+                                                    "due_at": due})
+    rs = ruleset(COUNT_LATE, path=f"dossiers.{fmt}")
+    err = _facts_error(lambda: derive(rs.plan, period="2022", base_dir=tmp_path), "E527")
+    assert err.path == f"dossiers.{fmt}" and err.column == "due_at"
+    assert err.row == (7 if fmt == "csv" else None)  # a CSV's row is found (1: the header)
+    assert "1 record(s) of source `dossiers` have a `due_at` that is not a date, e.g. `abc`" \
+        in err.message and "YYYY-MM-DD" in err.hint
+
+
+def test_a_non_date_in_one_file_of_a_glob_names_that_file_and_row(
+        ruleset: Callable[..., Any], tmp_path: Path) -> None:
+    (tmp_path / "parts").mkdir()
+    head = "unit_id,returned_at,due_at\n"
+    (tmp_path / "parts" / "a.csv").write_text(head + "a,2022-01-05,2022-01-06\n")
+    (tmp_path / "parts" / "b.csv").write_text(head + "a,2022-01-05,2022-01-06\n"
+                                              "a,2022-01-07,31/01/2022\n")
+    rs = ruleset(COUNT_LATE, path="parts/*.csv")
+    err = _facts_error(lambda: derive(rs.plan, period="2022", base_dir=tmp_path), "E527")
+    assert (Path(err.path).name, err.row, err.column) == ("b.csv", 3, "due_at")
+    assert "e.g. `31/01/2022`" in err.message

@@ -311,3 +311,29 @@ def test_engines_refuse_what_they_cannot_read(db: Database, dataset: Path,
     assert e.code == "E521" and "--engine duckdb" in (e.hint or "")
     e = _fails(facts_ruleset, db.table("dossiers"), engine="duckdb")
     assert e.code == "E521" and "--engine postgres" in (e.hint or "")
+
+
+def test_coverage_agrees_with_duckdb(db: Database, dataset: Path,
+                                     facts_ruleset: Any) -> None:
+    """The first and last date come back with the scan, for dates, text and timestamps;
+    a period with no record asks the span of the whole table (E528 names it)."""
+    from kpirules.records import Coverage
+
+    want: dict[str, Coverage] = {}
+    derive(facts_ruleset.plan, {"dossiers": str(dataset / "dossiers.parquet")},
+           period="2022-Q2", coverage=want)
+    for table in ("dossiers", "dossiers_text", "dossiers_ts"):
+        got: dict[str, Coverage] = {}
+        derive(facts_ruleset.plan, {"dossiers": db.table(table)}, period="2022-Q2",
+               engine="postgres", coverage=got)
+        assert (got["dossiers"].first, got["dossiers"].last) == \
+            (want["dossiers"].first, want["dossiers"].last), table
+    none: dict[str, Coverage] = {}
+    derive(facts_ruleset.plan, {"dossiers": db.table("dossiers")}, period="2031",
+           engine="postgres", coverage=none)
+    c = none["dossiers"]
+    assert c.first is None and c.overall is not None and c.overall[0].startswith("2022-")
+    empty: dict[str, Coverage] = {}
+    derive(facts_ruleset.plan, {"dossiers": db.table("empty")}, period="2022",
+           engine="postgres", coverage=empty)
+    assert empty["dossiers"].overall is None

@@ -20,7 +20,9 @@ SELECT
     `channel` = 'direct') AS `avg_wait__sum`,
   COUNT(`wait_minutes`) FILTER(WHERE
     `channel` = 'direct') AS `avg_wait__n`,
-  MAX(`wait_minutes`) AS `longest_wait`
+  MAX(`wait_minutes`) AS `longest_wait`,
+  MIN(`returned_at`) AS `kpi_first`,
+  MAX(`returned_at`) AS `kpi_last`
 FROM `dossiers`
 WHERE
   `returned_at` >= CAST('2022-01-01' AS DATE)

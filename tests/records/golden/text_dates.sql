@@ -8,7 +8,13 @@ SELECT
   COUNT(*) FILTER(WHERE
     TRY_CAST("returned_at" AS DATE) > TRY_CAST("due_at" AS DATE)) AS "late",
   SUM(CAST("fee" AS DECIMAL(38, 9))) FILTER(WHERE
-    TRY_CAST("due_at" AS DATE) < CAST('2022-02-01' AS DATE)) AS "fees"
+    TRY_CAST("due_at" AS DATE) < CAST('2022-02-01' AS DATE)) AS "fees",
+  COUNT(*) FILTER(WHERE
+    TRY_CAST("due_at" AS DATE) IS NULL AND NOT NULLIF(TRIM("due_at"), '') IS NULL) AS "kpi_bad__due_at",
+  MIN("due_at") FILTER(WHERE
+    TRY_CAST("due_at" AS DATE) IS NULL AND NOT NULLIF(TRIM("due_at"), '') IS NULL) AS "kpi_bad__due_at__e",
+  MIN(TRY_CAST("returned_at" AS DATE)) AS "kpi_first",
+  MAX(TRY_CAST("returned_at" AS DATE)) AS "kpi_last"
 FROM "d"
 WHERE
   (
@@ -50,7 +56,31 @@ SELECT
     CASE
       WHEN "due_at" ~ '^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}'
       THEN CAST("due_at" AS DATE)
-    END < CAST('2022-02-01' AS DATE)) AS "fees"
+    END < CAST('2022-02-01' AS DATE)) AS "fees",
+  COUNT(*) FILTER(WHERE
+    CASE
+      WHEN "due_at" ~ '^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}'
+      THEN CAST("due_at" AS DATE)
+    END IS NULL
+    AND NOT NULLIF(TRIM("due_at"), '') IS NULL) AS "kpi_bad__due_at",
+  MIN("due_at") FILTER(WHERE
+    CASE
+      WHEN "due_at" ~ '^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}'
+      THEN CAST("due_at" AS DATE)
+    END IS NULL
+    AND NOT NULLIF(TRIM("due_at"), '') IS NULL) AS "kpi_bad__due_at__e",
+  MIN(
+    CASE
+      WHEN "returned_at" ~ '^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}'
+      THEN CAST("returned_at" AS DATE)
+    END
+  ) AS "kpi_first",
+  MAX(
+    CASE
+      WHEN "returned_at" ~ '^\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}'
+      THEN CAST("returned_at" AS DATE)
+    END
+  ) AS "kpi_last"
 FROM "d"
 WHERE
   (
@@ -83,7 +113,13 @@ SELECT
   COUNT(*) FILTER(WHERE
     TRY_CAST(`returned_at` AS DATE) > TRY_CAST(`due_at` AS DATE)) AS `late`,
   SUM(CAST(`fee` AS DECIMAL(38, 9))) FILTER(WHERE
-    TRY_CAST(`due_at` AS DATE) < CAST('2022-02-01' AS DATE)) AS `fees`
+    TRY_CAST(`due_at` AS DATE) < CAST('2022-02-01' AS DATE)) AS `fees`,
+  COUNT(*) FILTER(WHERE
+    TRY_CAST(`due_at` AS DATE) IS NULL AND NOT NULLIF(TRIM(`due_at`), '') IS NULL) AS `kpi_bad__due_at`,
+  MIN(`due_at`) FILTER(WHERE
+    TRY_CAST(`due_at` AS DATE) IS NULL AND NOT NULLIF(TRIM(`due_at`), '') IS NULL) AS `kpi_bad__due_at__e`,
+  MIN(TRY_CAST(`returned_at` AS DATE)) AS `kpi_first`,
+  MAX(TRY_CAST(`returned_at` AS DATE)) AS `kpi_last`
 FROM `d`
 WHERE
   (
