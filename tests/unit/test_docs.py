@@ -25,7 +25,6 @@ DOCS = sorted((ROOT / "docs").glob("*.md"))
 EXAMPLE_FACTS = ROOT / "examples" / "ha-long-2022" / "facts.csv"
 SHOWN_IN = [README, ROOT / "docs" / "language.md"]
 
-# written by the work on input limits, linked from the README ahead of it
 PENDING: set[str] = set()  # docs the README may name before they exist (none now)
 
 
