@@ -378,17 +378,19 @@ def _covers(factset: FactSet, period: Period) -> None:
         return
     ordered = sorted(periods, key=lambda q: q.sort_key)
     years = sorted({q.year for q in ordered})
-    if len(ordered) <= 3:
-        span = ", ".join(map(str, ordered))
+    first = min((q.months()[0] for q in ordered), key=lambda m: m.sort_key)
+    last = max((q.months()[-1] for q in ordered), key=lambda m: m.sort_key)
+    if len(years) <= 5:
+        span = ", ".join(f"{y:04d}" for y in years)
     else:
-        span = f"{ordered[0]} … {max(ordered, key=lambda q: q.months()[-1].sort_key)}"
-    if any(q.grain != "year" for q in ordered):
-        span += f" ({', '.join(f'{y:04d}' for y in years)})" if len(years) <= 5 else \
-            f" ({years[0]:04d} … {years[-1]:04d})"
+        span = f"{years[0]:04d} … {years[-1]:04d}"
+    if (first.index, last.index) != (1, 12) or len(years) > 1:
+        span += f" (from {first} to {last})"
     where = f"the facts ({', '.join(factset.paths)})" if factset.paths else "the facts"
     raise CoverageError(
         f"period {period}: the facts hold no value for {period} or any period inside it "
-        f"(every row would be missing); {where} cover {span}",
+        f"(every row would be missing); {where} cover {span}: pass one of those periods "
+        "with --period",
         period=str(period), covered=tuple(str(q) for q in ordered), paths=factset.paths)
 
 
