@@ -259,6 +259,17 @@ DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
              "no exponent, and a space between a number and its unit (`25 min`).")),
     "E106": (["!# Mục tiêu chất lượng năm 2022 — chưa viết\n"],
              'Start the file with `ruleset "…"`, then facts and objectives.'),
+    "E107": (["objective Q1: " + "-" * 101 + "late <= 0\nobjective Q2: resolved >= 1\n"],
+             ("Split the measure into named facts or several objectives, or drop redundant "
+             "signs, parentheses and `not`s. A measure or condition may be at most 100 "
+             "levels deep; a long chain of `+`/`-` or of `and`/`or` counts only a few levels "
+             "(see docs/limits.md).")),
+    "E108": (["objective Q1: late <= 1000000000000000000000000000000\n"
+              "objective Q2: resolved >= 1\n"],
+             "Write the number with at most 30 digits (before and after the point)."),
+    "E109": ([], ("A ruleset file (or text given to the API) is at most 10 MiB; the message "
+             "names the size found: `big.kpi: error[E109]: big.kpi is 11534336 bytes; a "
+             "ruleset may hold at most 10485760 (10 MiB)`. Split it into several rulesets.")),
     "E201": (["objective Q1: late / resolvd < 2%\n"],
              ("Declare the fact (`fact NAME : count`) or fix the spelling; the hint "
              "suggests the closest declared name.")),
@@ -300,6 +311,9 @@ DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
              ("A compound objective's parts carry their own targets: drop the "
              "`measure`/`target`, or the parts. `warn` applies to a single measure; "
              "`share` takes no unit.")),
+    "E214": (["!ruleset \"Mục tiêu chất lượng năm 2022\"\nunit   ha-long\nperiod 2022\n"],
+             ("Add at least one objective. A file that only declares a header and facts "
+             "checks nothing, and `check` would report nothing as a pass.")),
     "E301": ([("fact wait_total : min\nfact visits : count\n"
               'objective Q3.7 "Chờ tối đa 25 phút": wait_total / visits <= 25%\n'
               "objective Q1: late / resolved < 2%\n")],
@@ -320,6 +334,13 @@ DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
               "objective Q1: late / resolved < 2%\nobjective Q2: satisfaction >= 80%\n")],
              ("Percentages do not add up: use `aggregate mean`, or declare numerator and "
              "denominator as counts and divide them.")),
+    "E307": ([("fact area : m^9999\nobjective Q1: late / resolved < 2%\n"
+              "objective Q2: area >= 1 m^2\n"),
+              "fact share2 : percent^2\nobjective Q1: late / resolved < 2%\n"
+              "objective Q2: share2 >= 1%\n"],
+             ("Exponents are integers from -4 to 4 (`m^2`, `/s^2`), and only on units with a "
+             "dimension: a count or a percentage takes none. A unit of measure is at most 64 "
+             "characters. Data files (`uom` cells) follow the same rules and report E508.")),
     "E401": ([('!ruleset "Mục tiêu chất lượng năm 2022"\nunit   ha-long\nperiod 2022-13\n'
               "fact late : count\nobjective Q1: late >= 1\n")],
              ("Periods are `2022`, `2022-Q1` … `2022-Q4` or `2022-01` … `2022-12`; dates "
@@ -343,6 +364,15 @@ DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
              "`warn < 98.5%`); fix the comparator or the bound.")),
     "W102": (["fact visits : count\nobjective Q1: late / resolved < 2%\n"],
              "Remove the declaration, or use the fact in a measure."),
+    "W103": (["objective Q1: late / resolved < 2\n"],
+             ("A ratio is a fraction of one, so `< 2` means below 200% and always holds. "
+             "Write `2%` when 2% is meant (a plain `1` means 100%; `0` is not reported).")),
+    "W104": (["objective Q1: 1 - late / resolved >= 150%\n",
+              "objective Q1: late / resolved between -5% and 2%\n"],
+             ("A share of items (one count fact over another, a sum of counts over a sum "
+             "holding its terms, a `share(…)` fact, or one minus any of these) stays within "
+             "0%–100%: a threshold outside that range makes the comparison always or never "
+             "true. Check the comparator and the threshold.")),
     "W201": ([], ("Correct the unit's own value or its sub-units' values in the fact set. "
              "The own value is what kpirules uses (SPEC §4 Roll-up).")),
 }
