@@ -182,7 +182,7 @@ def _literal_kind(n: ast.Number) -> Kind:
 # thousand misspelt names over a thousand declared ones would cost a million
 # comparisons. Suggestions stop once this many (word, candidate) pairs were compared in
 # one check, and are never made for words longer than MAX_SUGGEST_WORD.
-MAX_SUGGEST_PAIRS = 200_000
+MAX_SUGGEST_PAIRS = 50_000
 MAX_SUGGEST_WORD = 64
 _budget = threading.local()
 

@@ -17,6 +17,11 @@ from typing import Literal
 Severity = Literal["error", "warning"]
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
+# shown as U+FFFD in a printed source line (one column each, so the caret stays put):
+# control characters (NUL, ESC … would be invisible or drive the terminal) and lone
+# surrogates
+_SHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 # The stable code registry. Codes never change meaning; new ones are appended.
 # Every code has an example in docs/diagnostics.md and a conformance case.
@@ -214,7 +219,8 @@ def render(diags: list[Diagnostic] | tuple[Diagnostic, ...], sources: dict[str, 
         src = sources.get(d.path)
         if src is not None and src.text and d.line >= 1:
             # a tab is one column in line:col; print it as one space so the caret lines up
-            line_text = unicodedata.normalize("NFC", src.line_text(d.line)).replace("\t", " ")
+            line_text = _SHOWN.sub("\ufffd", unicodedata.normalize("NFC", src.line_text(d.line))
+                                   .replace("\t", " "))
             gutter = " " * len(str(d.line))
             out.append(f"{gutter} |")
             out.append(f"{d.line} | {line_text}")
@@ -235,4 +241,5 @@ def render(diags: list[Diagnostic] | tuple[Diagnostic, ...], sources: dict[str, 
             if d.hint:
                 out.append(f"  = help: {d.hint}")
         out.append("")
-    return "\n".join(out)
+    # a lone surrogate (possible in text given to the API) cannot be written out
+    return _SURROGATE.sub("\ufffd", "\n".join(out))

@@ -19,9 +19,12 @@ from typing import Any
 from . import ast
 from .diagnostics import Diagnostic, Source, Span, make
 
-__all__ = ["MAX_RULESET_CHARS", "MAX_NUMBER_DIGITS", "MAX_DEPTH", "BALANCE_AT", "shape"]
+__all__ = ["MAX_RULESET_CHARS", "MAX_RECOVERY_CHARS", "MAX_NUMBER_DIGITS", "MAX_DEPTH", "BALANCE_AT", "shape"]
 
-MAX_RULESET_CHARS = 10 * 1024 * 1024  # characters of ruleset text (and bytes of a file)
+MAX_RULESET_CHARS = 4 * 1024 * 1024  # characters of ruleset text (and bytes of a file)
+# after a syntax error the text is parsed again (the broken statement blanked): at most
+# this many characters are re-read in all, so a big file full of errors stays linear
+MAX_RECOVERY_CHARS = 16 * 1024 * 1024
 MAX_NUMBER_DIGITS = 30  # digits of one number literal, before and after the point
 MAX_DEPTH = 100  # levels of one measure or condition, after chains are balanced
 BALANCE_AT = 64  # a chain of this many terms or more is rebuilt balanced

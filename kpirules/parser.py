@@ -27,7 +27,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import ast
 from .diagnostics import Diagnostic, Source, Span, make
 from .errors import RulesetError
-from .limits import MAX_NUMBER_DIGITS, MAX_RULESET_CHARS, shape
+from .limits import MAX_NUMBER_DIGITS, MAX_RECOVERY_CHARS, MAX_RULESET_CHARS, shape
 
 __all__ = ["parse", "parse_source", "read_source", "grammar_text"]
 
@@ -519,7 +519,11 @@ def parse_source(source: Source, *, strict: bool = False) -> ast.Ruleset:
     syntax: list[Diagnostic] = []
     work = text
     resume = 0  # errors before this offset are echoes of a statement already blanked
+    budget = MAX_RECOVERY_CHARS
     for _ in range(_MAX_SYNTAX_ERRORS):
+        if syntax and budget < 0:
+            break  # enough errors reported for a text this size
+        budget -= 2 * len(work)  # this parse, and the one _incomplete_before may make
         _local.source = source
         _local.problems = []
         try:

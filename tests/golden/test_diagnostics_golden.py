@@ -267,9 +267,9 @@ DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
     "E108": (["objective Q1: late <= 1000000000000000000000000000000\n"
               "objective Q2: resolved >= 1\n"],
              "Write the number with at most 30 digits (before and after the point)."),
-    "E109": ([], ("A ruleset file (or text given to the API) is at most 10 MiB; the message "
-             "names the size found: `big.kpi: error[E109]: big.kpi is 11534336 bytes; a "
-             "ruleset may hold at most 10485760 (10 MiB)`. Split it into several rulesets.")),
+    "E109": ([], ("A ruleset file (or text given to the API) is at most 4 MiB; the message "
+             "names the size found: `big.kpi: error[E109]: big.kpi is 5242880 bytes; a "
+             "ruleset may hold at most 4194304 (4 MiB)`. Split it into several rulesets.")),
     "E201": (["objective Q1: late / resolvd < 2%\n"],
              ("Declare the fact (`fact NAME : count`) or fix the spelling; the hint "
              "suggests the closest declared name.")),
