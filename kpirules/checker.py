@@ -19,8 +19,17 @@ from . import ast
 from .diagnostics import Diagnostic, Span, make, sort_key
 from .errors import RulesetError
 from .periods import CADENCES, Period, PeriodSyntaxError, parse_date, parse_period
-from .units import (COUNT, MAX_UOM_LENGTH, NUMBER, RATIO, Kind, UomError, factor, kind_of_uom,
-                    parse_uom)
+from .units import (
+    COUNT,
+    MAX_UOM_LENGTH,
+    NUMBER,
+    RATIO,
+    Kind,
+    UomError,
+    factor,
+    kind_of_uom,
+    parse_uom,
+)
 
 __all__ = ["check", "CheckedRuleset", "CheckedObjective", "CheckedTarget", "FactInfo",
            "AGGREGATES", "FUNCTIONS", "RECORD_AGGREGATES"]

@@ -36,7 +36,7 @@ def _kids(node: Any) -> list[Any]:
     """The operands of ``node``: a chain's terms (its left spine dissolved), or its
     children; () for a leaf."""
     if isinstance(node, ast.BinOp) and node.op in _SUM:
-        terms = []
+        terms: list[Any] = []
         while isinstance(node, ast.BinOp) and node.op in _SUM:
             terms.append(node.right)
             node = node.left

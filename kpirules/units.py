@@ -91,7 +91,7 @@ def parse_uom(text: str) -> pint.Unit:
         unit = registry().parse_units(t)
         dims = unit.dimensionality
         magnitude, _ = registry().get_base_units(unit)
-        Fraction(magnitude)
+        Fraction(magnitude)  # type: ignore[call-overload]  # an exact factor, or raise
     except Exception as exc:  # pint raises several unrelated types here
         raise UomError(f"unknown unit of measure `{_shown(text)}`") from exc
     if not dims and _POWER.search(t):

@@ -165,12 +165,12 @@ def test_records_filter_at_the_depth_limit_and_over_it(tmp_path: Path) -> None:
 
     code, out, err = _check(tmp_path, ruleset(MAX_DEPTH), "--no-facts")
     assert code == 0, err
-    code, out, err = _check(tmp_path, ruleset(MAX_DEPTH + 1), "--no-facts")
+    code, _out, err = _check(tmp_path, ruleset(MAX_DEPTH + 1), "--no-facts")
     assert code == 2 and err.count("error[E107]") == 2, err
 
 
 def test_every_nesting_just_over_the_depth_limit_is_e107_each(tmp_path: Path) -> None:
-    code, out, err = _check(tmp_path, _deep_ruleset(MAX_DEPTH + 1))
+    code, _out, err = _check(tmp_path, _deep_ruleset(MAX_DEPTH + 1))
     assert code == 2
     assert err.count("error[E107]") == 7, err
     assert "Traceback" not in err
