@@ -27,7 +27,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import ast
 from .diagnostics import Diagnostic, Source, Span, make
 from .errors import RulesetError
-from .limits import MAX_NUMBER_DIGITS, MAX_RECOVERY_CHARS, MAX_RULESET_CHARS, shape
+from .text_limits import MAX_NUMBER_DIGITS, MAX_RECOVERY_CHARS, MAX_RULESET_CHARS, shape
 
 __all__ = ["parse", "parse_source", "read_source", "grammar_text"]
 

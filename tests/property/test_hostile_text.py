@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 import kpirules
 from kpirules.diagnostics import CODES
 from kpirules.errors import KpiError
-from kpirules.limits import MAX_DEPTH, MAX_NUMBER_DIGITS
+from kpirules.text_limits import MAX_DEPTH, MAX_NUMBER_DIGITS
 
 EXAMPLES = int(os.environ.get("KPI_FUZZ_EXAMPLES", "30"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=timedelta(seconds=5),

@@ -21,7 +21,7 @@ import kpirules
 from kpirules import ast
 from kpirules.cli import main
 from kpirules.errors import FactsError
-from kpirules.limits import MAX_DEPTH, MAX_NUMBER_DIGITS, MAX_RULESET_CHARS
+from kpirules.text_limits import MAX_DEPTH, MAX_NUMBER_DIGITS, MAX_RULESET_CHARS
 from kpirules.periods import MAX_YEAR, MIN_YEAR, Period, PeriodSyntaxError, parse_period
 from kpirules.units import MAX_UOM_EXPONENT, MAX_UOM_LENGTH, UomError, parse_uom
 
