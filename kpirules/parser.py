@@ -35,6 +35,8 @@ _MAX_SYNTAX_ERRORS = 50
 # a line starts after LF, CRLF or a lone CR (old Mac editors): all three end a line
 _TOP_LEVEL = re.compile(r"(?:^|(?<=[\r\n]))(objective|fact|source|ruleset|unit|period|owner)\b")
 _LINE_BREAK = re.compile(r"\r\n?|\n")
+_NUMBERISH = re.compile(r"[0-9][0-9A-Za-z_.+\-]*")
+_NONSPACE = re.compile(r"\S+")
 
 
 def grammar_text() -> str:
@@ -598,12 +600,13 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source, work: str) -> tuple
             return make("E104", "unterminated string", Span(source, pos, end),
                         hint='close the string with " on the same line'), pos
         if ch.isdigit() or (ch == "." and pos > 0 and work[pos - 1].isdigit()):
-            m = re.match(r"[0-9][0-9A-Za-z_.+\-]*", work[pos:]) or re.match(r"\S+", work[pos:])
-            end = pos + (m.end() if m else 1)
+            m = _NUMBERISH.match(work, pos) or _NONSPACE.match(work, pos)
+            end = m.end() if m else pos + 1
             start = pos
             while start > 0 and (work[start - 1].isdigit() or work[start - 1] == "."):
                 start -= 1
-            return make("E105", f"malformed number `{work[start:end]}`", Span(source, start, end),
+            shown_number = work[start:end] if end - start <= 40 else work[start:start + 40] + "…"
+            return make("E105", f"malformed number `{shown_number}`", Span(source, start, end),
                         hint="write numbers as 12, 0.5 or 99.9%; no exponents, one decimal "
                         "point, and a space before a unit (25 min)"), start
         shown = ch if ch.isprintable() else f"U+{ord(ch):04X}"
