@@ -437,7 +437,8 @@ def build_diagnostics_doc(tmp: Path) -> str:
            ("Every problem kpirules finds in a ruleset has a stable code. Codes never change "
            "meaning; new ones are appended. A diagnostic is printed as"),
            ("`file:line:col: error[CODE]: message`, then the source line with a caret under "
-           "the spot, notes, and a hint (`help`). Lines and columns are 1-based; columns "
+           "the spot, notes, and a hint (`help`). Lines and columns are 1-based (a line "
+           "ends at LF, CR LF or a lone CR); columns "
            "count the letters of the line as it reads (NFC), so Vietnamese letters typed "
            "with combining marks take one column each. Every problem is reported at once, "
            "sorted by position; `kpirules lint` exits 2 when there is an error "
