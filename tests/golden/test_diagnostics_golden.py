@@ -117,6 +117,11 @@ objective PL4 "Kiểm tra" {
 }
 ''',
     "empty": "# Mục tiêu chất lượng — chưa viết\n",
+    # lone-CR line endings (old Mac editors): a comment ends at CR, lines count CRs
+    "lone_cr": ('ruleset "Mục tiêu"\runit ha-long\rperiod 2022\rfact late : count # trễ\r'
+                'fact resolved : count\robjective Q1: late / resolved < 2%\r'
+                "objective Q2: late / resolvd < 2%\r"),
+    "no_objective": 'ruleset "Mục tiêu chất lượng năm 2022"\nunit ha-long\nperiod 2022\n',
     # a tab-indented block: the caret must land under `lat` in a terminal too
     "tab_indented": 'ruleset "t"\nunit u\nperiod 2022\nfact late : count\n'
                     'objective Q1 {\n\tmeasure lat\n\ttarget  >= 1\n}\n',
