@@ -10,14 +10,26 @@ Nothing here reads data.
 from __future__ import annotations
 
 import difflib
+import threading
 from dataclasses import dataclass
+from decimal import Decimal
 from fractions import Fraction
 
 from . import ast
 from .diagnostics import Diagnostic, Span, make, sort_key
 from .errors import RulesetError
 from .periods import CADENCES, Period, PeriodSyntaxError, parse_date, parse_period
-from .units import COUNT, NUMBER, RATIO, Kind, UomError, factor, kind_of_uom, parse_uom
+from .units import (
+    COUNT,
+    MAX_UOM_LENGTH,
+    NUMBER,
+    RATIO,
+    Kind,
+    UomError,
+    factor,
+    kind_of_uom,
+    parse_uom,
+)
 
 __all__ = ["check", "CheckedRuleset", "CheckedObjective", "CheckedTarget", "FactInfo",
            "AGGREGATES", "FUNCTIONS", "RECORD_AGGREGATES"]
@@ -175,8 +187,31 @@ def _literal_kind(n: ast.Number) -> Kind:
     return NUMBER
 
 
+# "did you mean": difflib compares the word with every candidate, so a ruleset with a
+# thousand misspelt names over a thousand declared ones would cost a million
+# comparisons. Suggestions stop once this many (word, candidate) pairs were compared in
+# one check, and are never made for words longer than MAX_SUGGEST_WORD.
+MAX_SUGGEST_PAIRS = 50_000
+MAX_SUGGEST_WORD = 64
+_budget = threading.local()
+
+
+def _close(word: str, choices: list[str] | tuple[str, ...] | dict[str, object]) -> list[str]:
+    """The closest candidate (difflib, cutoff 0.6), within the check's budget."""
+    if len(word) > MAX_SUGGEST_WORD:
+        return []
+    left = getattr(_budget, "pairs", MAX_SUGGEST_PAIRS)
+    # a ratio of at least 0.6 needs lengths within a factor of 7/3 of each other
+    lo, hi = len(word) * 3 / 7, len(word) * 7 / 3
+    fit = [c for c in choices if lo <= len(c) <= hi]
+    if len(fit) > left:
+        return []
+    _budget.pairs = left - len(fit)
+    return difflib.get_close_matches(word, fit, 1)
+
+
 def _did_you_mean(word: str, choices: list[str] | tuple[str, ...], tail: str = "") -> str:
-    close = difflib.get_close_matches(word, list(choices), 1)
+    close = _close(word, choices)
     head = f"did you mean `{close[0]}`?" if close else ""
     return f"{head} {tail}".strip()
 
@@ -213,9 +248,13 @@ class _Checker:
         try:
             parse_uom(ident.value)
             return True
-        except UomError:
-            close = difflib.get_close_matches(ident.value, ["count", "min", "h", "day", "percent",
-                                                            "VND", "second", "week", "month"], 1)
+        except UomError as exc:
+            if exc.code != "E304":
+                self.error(exc.code, str(exc), ident.span, hint="write units of measure as "
+                           "pint names, with small integer exponents: min, h, m^2, /month")
+                return False
+            close = _close(ident.value[:MAX_UOM_LENGTH], ["count", "min", "h", "day", "percent",
+                                                          "VND", "second", "week", "month"])
             self.error("E304", f"unknown unit of measure `{ident.value}`", ident.span,
                        hint=f"did you mean `{close[0]}`?" if close else
                        "units are pint's names: count, min, h, day, percent, VND …")
@@ -271,7 +310,7 @@ class _Checker:
                        hint=_did_you_mean(func, RECORD_AGGREGATES, "derived facts use "
                                           + ", ".join(RECORD_AGGREGATES)))
         if agg.source.value not in self.sources:
-            close = difflib.get_close_matches(agg.source.value, list(self.sources), 1)
+            close = _close(agg.source.value, list(self.sources))
             self.error("E206", f"undeclared source `{agg.source.value}`", agg.source.span,
                        hint=f"did you mean `{close[0]}`?" if close else
                        f"declare it first: source {agg.source.value} from \"….csv\"")
@@ -299,7 +338,7 @@ class _Checker:
         if isinstance(m, ast.FactRef):
             info = self.facts.get(m.name)
             if info is None:
-                close = difflib.get_close_matches(m.name, list(self.facts), 1)
+                close = _close(m.name, list(self.facts))
                 raise _Mismatch("E201", f"undeclared fact `{m.name}`", m.span,
                                 f"did you mean `{close[0]}`?" if close else
                                 f"declare it: fact {m.name} : count")
@@ -415,7 +454,74 @@ class _Checker:
                     hint="divide by the total to get a ratio (late / resolved < 2%), "
                     "or compare with a number of items"))
                 return uom
+        self.sanity(mk, measure, cmp)
         return uom
+
+    # ---- thresholds that cannot mean what they say
+    def sanity(self, mk: Kind, measure: ast.Measure, cmp: ast.Comparison) -> None:
+        """W103: a plain number against a ratio; W104: a percentage outside 0–100%
+        against a share of items (see :meth:`is_share`)."""
+        if mk.name != "ratio":
+            return
+        share: bool | None = None
+        for t in _bounds(cmp):
+            if t.uom is None and not t.percent and t.value != 0:
+                self.error("W103", f"a ratio compared with the plain number {t.text}, which "
+                           f"means {_pct(t.value)}: a ratio is a fraction of one",
+                           t.span, label=f"{_pct(t.value)}",
+                           hint=f"write `{t.text}%` if {t.text}% is meant")
+            elif t.percent and not 0 <= t.value <= 1:
+                share = self.is_share(measure) if share is None else share
+                if share:
+                    if cmp.op == "between":
+                        what = f"the bound {t.text} is never reached"
+                    else:  # every share lies on the same side of the threshold
+                        what = f"`{_cmp_text(cmp)}` is " + \
+                            ("always" if _holds(cmp, Fraction(1, 2)) else "never") + " met"
+                    self.error("W104", f"{what}: a share of items stays between 0% and 100%",
+                               t.span, label="outside 0%–100%", hint="a share of items is at "
+                               "most 100%: check the comparator and the threshold")
+
+    def is_share(self, m: ast.Measure) -> bool:
+        """Whether the checker knows the measure stays within 0–100%: a `share(…)` fact;
+        one count fact over another (`late / resolved`, read as a share of items); a sum
+        of count facts over a sum holding each of its terms (`a / (a + b)`); and one
+        minus (or 100% minus) any of these."""
+        if isinstance(m, ast.FactRef):
+            info = self.facts.get(m.name)
+            return info is not None and info.derived is not None and \
+                info.derived.func.value == "share"
+        if isinstance(m, ast.BinOp) and m.op == "-" and isinstance(m.left, ast.Number) and \
+                m.left.uom is None and m.left.value == 1:
+            return self.is_share(m.right)
+        if not (isinstance(m, ast.BinOp) and m.op == "/"):
+            return False
+        num, den = self._count_sum(m.left), self._count_sum(m.right)
+        if num is None or den is None:
+            return False
+        if len(num) == 1 and len(den) == 1:
+            return True
+        rest = list(den)
+        for name in num:
+            if name not in rest:
+                return False
+            rest.remove(name)
+        return True
+
+    def _count_sum(self, m: ast.Measure) -> list[str] | None:
+        """``a + b + c`` over count facts → their names; None for anything else."""
+        out: list[str] = []
+        stack = [m]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.BinOp) and node.op == "+":
+                stack += [node.right, node.left]
+            elif isinstance(node, ast.FactRef) and node.name in self.facts and \
+                    self.facts[node.name].kind.name == "count":
+                out.append(node.name)
+            else:
+                return None
+        return out
 
     # ---- scopes, cadence
     def condition(self, c: ast.Condition) -> None:
@@ -528,10 +634,17 @@ class _Checker:
         return tuple(out)
 
     def run(self) -> CheckedRuleset:
+        _budget.pairs = MAX_SUGGEST_PAIRS
         period = self.period(self.rs.period)
         self.sources_()
         self.facts_()
         objectives = self.objectives(period)
+        if not self.rs.objectives:
+            text = self.rs.source.text
+            end = len(text.rstrip())
+            self.error("E214", "the ruleset has no objective: there is nothing to check",
+                       Span(self.rs.source, end, end), hint="add one, e.g. objective Q1 "
+                       "\"Hồ sơ trễ hạn dưới 2%\": late / resolved < 2%")
         for name, info in self.facts.items():
             if name not in self.used:
                 self.error("W102", f"fact `{name}` is declared but no objective uses it",
@@ -568,6 +681,15 @@ def _holds(c: ast.Comparison, v: Fraction) -> bool:
         return t <= v <= _base(c.upper)
     return {"<": v < t, "<=": v <= t, ">": v > t, ">=": v >= t, "=": v == t,
             "!=": v != t}[c.op]
+
+
+def _pct(v: Fraction) -> str:
+    """2 → ``200%``, 0.985 → ``98.5%`` (literals are terminating decimals)."""
+    p = v * 100
+    if p.denominator == 1:
+        return f"{p.numerator}%"
+    d = (Decimal(p.numerator) / Decimal(p.denominator)).normalize()
+    return f"{d:f}%"
 
 
 def _cmp_text(c: ast.Comparison) -> str:

@@ -9,11 +9,19 @@ written with combining marks still takes one column and the caret lines up.
 from __future__ import annotations
 
 import bisect
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+# shown as U+FFFD in a printed source line (one column each, so the caret stays put):
+# control characters (NUL, ESC … would be invisible or drive the terminal) and lone
+# surrogates
+_SHOWN = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 # The stable code registry. Codes never change meaning; new ones are appended.
 # Every code has an example in docs/diagnostics.md and a conformance case.
@@ -26,6 +34,9 @@ CODES: dict[str, str] = {
     "E104": "unterminated string",
     "E105": "malformed number",
     "E106": "empty ruleset",
+    "E107": "an expression nested deeper than the limit (parentheses, calls, signs, `not`)",
+    "E108": "a number with more digits than the limit",
+    "E109": "a ruleset larger than the size limit",
     # E2xx: names and declarations
     "E201": "undeclared fact",
     "E202": "fact declared twice",
@@ -40,6 +51,7 @@ CODES: dict[str, str] = {
     "E211": "wrong number of arguments",
     "E212": "source declared twice or option repeated",
     "E213": "a field that does not apply here",
+    "E214": "a ruleset without any objective",
     # E3xx: units of measure
     "E301": "the measure and the threshold have different dimensions",
     "E302": "terms of different dimensions added, subtracted or compared inside a measure",
@@ -47,6 +59,7 @@ CODES: dict[str, str] = {
     "E304": "unknown unit of measure",
     "E305": "division by a literal zero",
     "E306": "an aggregate that does not suit the fact",
+    "E307": "a unit of measure too long, or with an exponent that is not a small integer",
     # E4xx: scopes and periods in rulesets
     "E401": "malformed period or date",
     "E402": "unknown cadence",
@@ -90,6 +103,8 @@ CODES: dict[str, str] = {
     # W: lint warnings
     "W101": "a `warn` condition that can never trip",
     "W102": "a declared fact no objective uses",
+    "W103": "a plain number compared with a ratio (`< 2` means 200%)",
+    "W104": "a percentage above 100% or below 0% against a ratio that stays within 0–100%",
     "W201": "a unit's own value disagrees with the roll-up of its sub-units (fact-set lint)",
     "W202": "a fact in the data that the ruleset does not declare (its values are not used)",
     "W210": "a unit gives some of a measure's facts for a period but not all (fact-set lint)",
@@ -106,12 +121,9 @@ class Source:
 
     def __post_init__(self) -> None:
         if not self._line_starts:
+            # a line ends at LF, CRLF or a lone CR, as the grammar reads them
             starts = [0]
-            text = self.text
-            i = text.find("\n")
-            while i != -1:
-                starts.append(i + 1)
-                i = text.find("\n", i + 1)
+            starts.extend(m.end() for m in _LINE_BREAK.finditer(self.text))
             object.__setattr__(self, "_line_starts", tuple(starts))
 
     def line_col(self, offset: int) -> tuple[int, int]:
@@ -124,9 +136,8 @@ class Source:
 
     def line_text(self, line: int) -> str:
         start = self._line_starts[line - 1]
-        end = self.text.find("\n", start)
-        end = len(self.text) if end == -1 else end
-        return self.text[start:end].rstrip("\r")
+        brk = _LINE_BREAK.search(self.text, start)
+        return self.text[start:brk.start() if brk is not None else len(self.text)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +229,8 @@ def render(diags: list[Diagnostic] | tuple[Diagnostic, ...], sources: dict[str, 
         src = sources.get(d.path)
         if src is not None and src.text and d.line >= 1:
             # a tab is one column in line:col; print it as one space so the caret lines up
-            line_text = unicodedata.normalize("NFC", src.line_text(d.line)).replace("\t", " ")
+            line_text = _SHOWN.sub("\ufffd", unicodedata.normalize("NFC", src.line_text(d.line))
+                                   .replace("\t", " "))
             gutter = " " * len(str(d.line))
             out.append(f"{gutter} |")
             out.append(f"{d.line} | {line_text}")
@@ -239,4 +251,5 @@ def render(diags: list[Diagnostic] | tuple[Diagnostic, ...], sources: dict[str, 
             if d.hint:
                 out.append(f"  = help: {d.hint}")
         out.append("")
-    return "\n".join(out)
+    # a lone surrogate (possible in text given to the API) cannot be written out
+    return _SURROGATE.sub("\ufffd", "\n".join(out))

@@ -27,11 +27,16 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from . import ast
 from .diagnostics import Diagnostic, Source, Span, make
 from .errors import RulesetError
+from .text_limits import MAX_NUMBER_DIGITS, MAX_RECOVERY_CHARS, MAX_RULESET_CHARS, shape
 
 __all__ = ["parse", "parse_source", "read_source", "grammar_text"]
 
 _MAX_SYNTAX_ERRORS = 50
-_TOP_LEVEL = re.compile(r"^(objective|fact|source|ruleset|unit|period|owner)\b", re.M)
+# a line starts after LF, CRLF or a lone CR (old Mac editors): all three end a line
+_TOP_LEVEL = re.compile(r"(?:^|(?<=[\r\n]))(objective|fact|source|ruleset|unit|period|owner)\b")
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+_NUMBERISH = re.compile(r"[0-9][0-9A-Za-z_.+\-]*")
+_NONSPACE = re.compile(r"\S+")
 
 
 def grammar_text() -> str:
@@ -54,6 +59,10 @@ def read_source(path: str | Path) -> Source:
     name = str(path)
     empty = Source(name, "")
     try:
+        if p.is_file() and p.stat().st_size > MAX_RULESET_CHARS:
+            _fail_file(empty, f"{name} is {p.stat().st_size} bytes; a ruleset may hold at most "
+                       f"{MAX_RULESET_CHARS} ({MAX_RULESET_CHARS // 1024 // 1024} MiB)",
+                       "split it into several rulesets", "E109")
         data = p.read_bytes()
     except FileNotFoundError:
         _fail_file(empty, f"no such file: {name}", "check the path; it is relative to the "
@@ -68,8 +77,10 @@ def read_source(path: str | Path) -> Source:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        # the valid prefix, decoded: line and column count characters, as everywhere
+        # else (a Vietnamese letter before the bad byte is one column, not two or three)
+        prefix = Source(name, data[: exc.start].decode("utf-8"))
+        line, col = prefix.line_col(len(prefix.text))
         diag = Diagnostic("E100", f"not UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded",
                           name, line, col, hint="save the file as UTF-8 (in Word or Notepad: "
                           "Save As → Encoding: UTF-8)")
@@ -77,8 +88,8 @@ def read_source(path: str | Path) -> Source:
     return Source(name, text)
 
 
-def _fail_file(src: Source, message: str, hint: str) -> None:
-    raise RulesetError([Diagnostic("E100", message, src.name, 0, 0, hint=hint)])
+def _fail_file(src: Source, message: str, hint: str, code: str = "E100") -> None:
+    raise RulesetError([Diagnostic(code, message, src.name, 0, 0, hint=hint)])
 
 
 # ---------------------------------------------------------------- the transformer
@@ -116,7 +127,18 @@ def _string(tok: Token) -> str:
 
 
 def _fraction(tok: Token) -> Fraction:
-    return _exact_number(str(tok))
+    text = str(tok)
+    digits = len(text) - text.count(".")
+    if digits > MAX_NUMBER_DIGITS:
+        # refused before any conversion (a million digits would take seconds, and more
+        # than 4300 raise in int()); 1 stands in for it so no other error rides along
+        start = tok.start_pos or 0
+        _problem(make("E108", f"a number of {digits} digits: at most {MAX_NUMBER_DIGITS} are "
+                      "allowed", Span(_src(), start, tok.end_pos or start + len(text)),
+                      hint="write the number with fewer digits (a threshold needs no more "
+                      f"than {MAX_NUMBER_DIGITS})"))
+        return Fraction(1)
+    return _exact_number(text)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -488,14 +510,22 @@ def parse_source(source: Source, *, strict: bool = False) -> ast.Ruleset:
     problems the parser noticed ride along in ``Ruleset.problems`` (raised here only
     when ``strict``)."""
     text = source.text
-    if not text.strip() or not _strip_comments(text).strip():
+    if len(text) > MAX_RULESET_CHARS:
+        raise RulesetError([make("E109", f"the ruleset holds {len(text)} characters; at most "
+                                 f"{MAX_RULESET_CHARS} are allowed", Span(source, 0, 0),
+                                 hint="split it into several rulesets")], {source.name: source})
+    if not _strip_comments(text).replace("\ufeff", "").strip(" \t\r\n\f"):
         raise RulesetError([make("E106", "the ruleset is empty", Span(source, 0, 0),
                                  hint='start with: ruleset "…", then facts and objectives')],
                            {source.name: source})
     syntax: list[Diagnostic] = []
     work = text
     resume = 0  # errors before this offset are echoes of a statement already blanked
+    budget = MAX_RECOVERY_CHARS
     for _ in range(_MAX_SYNTAX_ERRORS):
+        if syntax and budget < 0:
+            break  # enough errors reported for a text this size
+        budget -= 2 * len(work)  # this parse, and the one _incomplete_before may make
         _local.source = source
         _local.problems = []
         try:
@@ -518,15 +548,19 @@ def parse_source(source: Source, *, strict: bool = False) -> ast.Ruleset:
     if syntax:
         raise RulesetError(sorted(set(syntax), key=lambda d: d.start), {source.name: source})
     assert isinstance(tree, ast.Ruleset)
+    tree, deep = shape(tree)
+    if deep:  # no later stage may walk an expression past the depth limit
+        raise RulesetError(sorted(problems + deep, key=lambda d: d.start), {source.name: source})
     result = ast.Ruleset(tree.label, tree.unit, tree.period, tree.owner, tree.facts,
-                         tree.sources, tree.objectives, source, tuple(problems), tree.span)
+                         tree.sources, tree.objectives, source, tuple(problems + deep),
+                         tree.span)
     if strict and result.problems:
         raise RulesetError(sorted(result.problems, key=lambda d: d.start), {source.name: source})
     return result
 
 
 def _strip_comments(text: str) -> str:
-    return re.sub(r"#[^\n]*", "", text)
+    return re.sub(r"#[^\r\n]*", "", text)
 
 
 _TOKEN_WORDS = {
@@ -561,25 +595,29 @@ def _syntax_diagnostic(exc: UnexpectedInput, source: Source, work: str) -> tuple
         ch = work[pos]
         span = Span(source, pos, pos + 1)
         if ch == '"':
-            end = work.find("\n", pos)
-            end = len(work) if end == -1 else end
+            brk = _LINE_BREAK.search(work, pos)
+            end = len(work) if brk is None else brk.start()
             return make("E104", "unterminated string", Span(source, pos, end),
                         hint='close the string with " on the same line'), pos
         if ch.isdigit() or (ch == "." and pos > 0 and work[pos - 1].isdigit()):
-            m = re.match(r"[0-9][0-9A-Za-z_.+\-]*", work[pos:]) or re.match(r"\S+", work[pos:])
-            end = pos + (m.end() if m else 1)
+            m = _NUMBERISH.match(work, pos) or _NONSPACE.match(work, pos)
+            end = m.end() if m else pos + 1
             start = pos
             while start > 0 and (work[start - 1].isdigit() or work[start - 1] == "."):
                 start -= 1
-            return make("E105", f"malformed number `{work[start:end]}`", Span(source, start, end),
+            shown_number = work[start:end] if end - start <= 40 else work[start:start + 40] + "…"
+            return make("E105", f"malformed number `{shown_number}`", Span(source, start, end),
                         hint="write numbers as 12, 0.5 or 99.9%; no exponents, one decimal "
                         "point, and a space before a unit (25 min)"), start
         shown = ch if ch.isprintable() else f"U+{ord(ch):04X}"
         if ch.isalpha() and not ch.isascii():
-            m = re.search(r"[\w]*$", work[:pos])
-            w0 = pos - len(m.group(0)) if m else pos
-            m2 = re.match(r"\w*", work[pos:])
-            word = work[w0:pos + (m2.end() if m2 else 1)]
+            # the word around the letter, found by walking from it (linear: a regex
+            # anchored at the end would rescan every earlier word)
+            w0 = pos
+            while w0 > 0 and pos - w0 < 200 and (work[w0 - 1].isalnum() or work[w0 - 1] == "_"):
+                w0 -= 1
+            m2 = re.compile(r"\w{0,200}").match(work, pos)
+            word = work[w0:m2.end() if m2 else pos + 1]
             return make("E101", f"unexpected character `{shown}` in `{word}`: names are written "
                         "without diacritics", Span(source, w0, w0 + len(word)),
                         hint="names and units use a–z, 0–9 and _ (a unit of measure is pint's "
@@ -625,7 +663,7 @@ def _last_unclosed(text: str) -> int | None:
         if in_str:
             if ch == "\\":
                 i += 1
-            elif ch == '"' or ch == "\n":
+            elif ch in '"\r\n':
                 in_str = False
         elif ch == '"':
             in_str = True
@@ -638,7 +676,7 @@ def _last_unclosed(text: str) -> int | None:
 
 
 def _strip_comments_keep(text: str) -> str:
-    return re.sub(r"#[^\n]*", lambda m: " " * len(m.group(0)), text)
+    return re.sub(r"#[^\r\n]*", lambda m: " " * len(m.group(0)), text)
 
 
 def _statement_starts(text: str) -> list[int]:
@@ -693,5 +731,5 @@ def _blank_statement(text: str, pos: int) -> tuple[str, int]:
         after = [s for s in starts if s > pos]
         end = after[0] if after else len(text)
     chunk = text[start:end]
-    blank = re.sub(r"[^\n]", " ", chunk)
+    blank = re.sub(r"[^\r\n]", " ", chunk)
     return text[:start] + blank + text[end:], end

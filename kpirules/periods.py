@@ -10,7 +10,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-__all__ = ["Period", "parse_period", "PeriodSyntaxError", "CADENCES"]
+__all__ = ["Period", "parse_period", "PeriodSyntaxError", "CADENCES", "MIN_YEAR", "MAX_YEAR"]
+
+# The years a period may name. Within them every period's first day and the first day
+# after it (``first_day``, ``end_day``) are dates Python can build: 9999 is out because
+# the day after 9999-12-31 is not, 0000 because there is no year 0.
+MIN_YEAR = 1
+MAX_YEAR = 9998
 
 CADENCES = ("month", "quarter", "year")
 _GRAIN_RANK = {"month": 0, "quarter": 1, "year": 2}
@@ -114,10 +120,12 @@ class Period:
         return _GRAIN_RANK[self.grain] < _GRAIN_RANK[cadence]
 
     def first_day(self) -> date:
+        _check_year(self.year, str(self))
         return date(self.year, self.months()[0].index, 1)
 
     def end_day(self) -> date:
         """The first day after the period."""
+        _check_year(self.year, str(self))
         last = self.months()[-1]
         if last.index == 12:
             return date(last.year + 1, 1, 1)
@@ -126,6 +134,12 @@ class Period:
     @staticmethod
     def of_date(d: date) -> Period:
         return Period(d.year, "month", d.month)
+
+
+def _check_year(year: int, text: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise PeriodSyntaxError(f"`{text}`: the year {year:04d} is outside the years "
+                                f"kpirules handles ({MIN_YEAR:04d} to {MAX_YEAR})")
 
 
 def parse_period(text: str) -> Period:
@@ -137,8 +151,11 @@ def parse_period(text: str) -> Period:
             f"`{text}` is not a period: write a year (2022), a quarter (2022-Q1) "
             "or a month (2022-03)")
     year = int(m.group(1))
+    _check_year(year, str(text).strip())
     if m.group(2) is not None:
-        q = int(m.group(2))
+        # a long run of digits is refused by its length, never converted (int() of
+        # more than 4300 digits raises)
+        q = int(m.group(2)) if len(m.group(2)) <= 2 else 0
         if not 1 <= q <= 4:
             raise PeriodSyntaxError(f"`{text}`: a quarter is Q1 to Q4")
         return Period(year, "quarter", q)

@@ -380,12 +380,13 @@ def _covers(factset: FactSet, period: Period) -> None:
     years = sorted({q.year for q in ordered})
     first = min((q.months()[0] for q in ordered), key=lambda m: m.sort_key)
     last = max((q.months()[-1] for q in ordered), key=lambda m: m.sort_key)
-    if len(years) <= 5:
-        span = ", ".join(f"{y:04d}" for y in years)
+    if len(ordered) <= 3:
+        span = ", ".join(map(str, ordered))
     else:
-        span = f"{years[0]:04d} … {years[-1]:04d}"
-    if (first.index, last.index) != (1, 12) or len(years) > 1:
-        span += f" (from {first} to {last})"
+        span = (", ".join(f"{y:04d}" for y in years) if len(years) <= 5
+                else f"{years[0]:04d} … {years[-1]:04d}")
+        if (first.index, last.index) != (1, 12) or len(years) > 1:
+            span += f" (from {first} to {last})"
     where = f"the facts ({', '.join(factset.paths)})" if factset.paths else "the facts"
     raise CoverageError(
         f"period {period}: the facts hold no value for {period} or any period inside it "

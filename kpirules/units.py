@@ -14,16 +14,33 @@ Conversion factors are exact: the registry works in :class:`fractions.Fraction`.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
 import pint
 
-__all__ = ["registry", "parse_uom", "Kind", "kind_of_uom", "factor", "UomError"]
+__all__ = ["registry", "parse_uom", "Kind", "kind_of_uom", "factor", "UomError",
+           "MAX_UOM_LENGTH", "MAX_UOM_EXPONENT"]
+
+# Limits on a unit of measure's text, checked before pint sees it (pint's parser is
+# quadratic in the length of a name, and an exponent such as ``min^99999999`` would
+# raise 60 to that power exactly). The same guard serves rulesets and data files.
+MAX_UOM_LENGTH = 64  # characters
+MAX_UOM_EXPONENT = 4  # |n| in ``m^n``: an integer; 4 is more than any measure needs
+
+_POWER = re.compile(r"(?:\^|\*\*)\s*(-?\s*[0-9.]+)")
 
 
 class UomError(ValueError):
-    """A unit of measure pint does not know."""
+    """A unit of measure pint does not know, or one outside kpirules' limits.
+
+    ``code`` is the diagnostic code a ruleset reports it with: E304 (unknown) or
+    E307 (too long, or an exponent that is not a small integer)."""
+
+    def __init__(self, message: str, code: str = "E304") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @functools.cache
@@ -40,19 +57,46 @@ def registry() -> pint.UnitRegistry:
     return reg
 
 
+def _shown(text: str) -> str:
+    return text if len(text) <= 40 else text[:40] + "…"
+
+
+def _guard(t: str) -> None:
+    """Refuse what pint must never be asked to parse: very long text, exponents that
+    are not small integers, an exponent on a dimensionless unit."""
+    if len(t) > MAX_UOM_LENGTH:
+        raise UomError(f"a unit of measure of {len(t)} characters (`{_shown(t)}`): at most "
+                       f"{MAX_UOM_LENGTH} are allowed", "E307")
+    for m in _POWER.finditer(t):
+        power = m.group(1).replace(" ", "")
+        if not re.fullmatch(r"-?[0-9]{1,2}", power) or abs(int(power)) > MAX_UOM_EXPONENT:
+            raise UomError(f"unit of measure `{_shown(t)}`: the exponent {power} is not an "
+                           f"integer from -{MAX_UOM_EXPONENT} to {MAX_UOM_EXPONENT}", "E307")
+
+
 @functools.lru_cache(maxsize=512)
 def parse_uom(text: str) -> pint.Unit:
-    """``"min"``, ``"h"``, ``"/month"``, ``"percent"`` → a pint Unit, or UomError."""
+    """``"min"``, ``"h"``, ``"/month"``, ``"percent"`` → a pint Unit, or UomError.
+
+    The one guarded entry to pint for units of measure, for rulesets and data files
+    alike: nothing pint raises (or hangs on) gets past it."""
     t = (text or "").strip()
     if not t:
         return registry().dimensionless
+    _guard(t)
     if t.startswith("/"):
         t = "1" + t
     t = t.replace("^", "**")
     try:
         unit = registry().parse_units(t)
+        dims = unit.dimensionality
+        magnitude, _ = registry().get_base_units(unit)
+        Fraction(magnitude)  # type: ignore[call-overload]  # an exact factor, or raise
     except Exception as exc:  # pint raises several unrelated types here
-        raise UomError(f"unknown unit of measure `{text}`") from exc
+        raise UomError(f"unknown unit of measure `{_shown(text)}`") from exc
+    if not dims and _POWER.search(t):
+        raise UomError(f"unit of measure `{_shown(text)}`: a count or a percentage takes "
+                       "no exponent", "E307")
     return unit
 
 
@@ -92,7 +136,8 @@ def kind_of_uom(text: str | None) -> Kind:
     dims = dims_of(unit)
     if dims:
         return Kind("quantity", dims)
-    if unit == registry().count or str(unit) in ("count", "item", "dossier"):
+    # never str() a pint unit: its formatter fails on exponents held as Fractions
+    if dict(unit._units) in ({"count": 1}, {"item": 1}, {"dossier": 1}):
         return COUNT
     if factor(text) != 1:  # percent, permille
         return RATIO

@@ -357,9 +357,10 @@ class Builder:
             result = "percent" if text == "%" else text
             try:
                 parse_uom(result)
-            except UomError:
-                raise self.error(f"unknown unit of measure `{text}`", row, column, "E508",
-                                 "use a pint unit name: min, h, day, percent, VND …") from None
+            except UomError as exc:  # the guarded parser: limits on length and exponents
+                raise self.error(str(exc), row, column, "E508",
+                                 "use a pint unit name: min, h, day, percent, VND … (exponents "
+                                 "are small integers: m^2)") from None
         if type(raw) is str:
             self._uoms[raw] = result
         return result

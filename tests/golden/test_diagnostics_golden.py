@@ -117,6 +117,11 @@ objective PL4 "Kiểm tra" {
 }
 ''',
     "empty": "# Mục tiêu chất lượng — chưa viết\n",
+    # lone-CR line endings (old Mac editors): a comment ends at CR, lines count CRs
+    "lone_cr": ('ruleset "Mục tiêu"\runit ha-long\rperiod 2022\rfact late : count # trễ\r'
+                'fact resolved : count\robjective Q1: late / resolved < 2%\r'
+                "objective Q2: late / resolvd < 2%\r"),
+    "no_objective": 'ruleset "Mục tiêu chất lượng năm 2022"\nunit ha-long\nperiod 2022\n',
     # a tab-indented block: the caret must land under `lat` in a terminal too
     "tab_indented": 'ruleset "t"\nunit u\nperiod 2022\nfact late : count\n'
                     'objective Q1 {\n\tmeasure lat\n\ttarget  >= 1\n}\n',
@@ -259,6 +264,17 @@ DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
              "no exponent, and a space between a number and its unit (`25 min`).")),
     "E106": (["!# Mục tiêu chất lượng năm 2022 — chưa viết\n"],
              'Start the file with `ruleset "…"`, then facts and objectives.'),
+    "E107": (["objective Q1: " + "-" * 101 + "late <= 0\nobjective Q2: resolved >= 1\n"],
+             ("Split the measure into named facts or several objectives, or drop redundant "
+             "signs, parentheses and `not`s. A measure or condition may be at most 100 "
+             "levels deep; a long chain of `+`/`-` or of `and`/`or` counts only a few levels "
+             "(see docs/limits.md).")),
+    "E108": (["objective Q1: late <= 1000000000000000000000000000000\n"
+              "objective Q2: resolved >= 1\n"],
+             "Write the number with at most 30 digits (before and after the point)."),
+    "E109": ([], ("A ruleset file (or text given to the API) is at most 4 MiB; the message "
+             "names the size found: `big.kpi: error[E109]: big.kpi is 5242880 bytes; a "
+             "ruleset may hold at most 4194304 (4 MiB)`. Split it into several rulesets.")),
     "E201": (["objective Q1: late / resolvd < 2%\n"],
              ("Declare the fact (`fact NAME : count`) or fix the spelling; the hint "
              "suggests the closest declared name.")),
@@ -300,6 +316,9 @@ DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
              ("A compound objective's parts carry their own targets: drop the "
              "`measure`/`target`, or the parts. `warn` applies to a single measure; "
              "`share` takes no unit.")),
+    "E214": (["!ruleset \"Mục tiêu chất lượng năm 2022\"\nunit   ha-long\nperiod 2022\n"],
+             ("Add at least one objective. A file that only declares a header and facts "
+             "checks nothing, and `check` would report nothing as a pass.")),
     "E301": ([("fact wait_total : min\nfact visits : count\n"
               'objective Q3.7 "Chờ tối đa 25 phút": wait_total / visits <= 25%\n'
               "objective Q1: late / resolved < 2%\n")],
@@ -320,6 +339,13 @@ DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
               "objective Q1: late / resolved < 2%\nobjective Q2: satisfaction >= 80%\n")],
              ("Percentages do not add up: use `aggregate mean`, or declare numerator and "
              "denominator as counts and divide them.")),
+    "E307": ([("fact area : m^9999\nobjective Q1: late / resolved < 2%\n"
+              "objective Q2: area >= 1 m^2\n"),
+              "fact share2 : percent^2\nobjective Q1: late / resolved < 2%\n"
+              "objective Q2: share2 >= 1%\n"],
+             ("Exponents are integers from -4 to 4 (`m^2`, `/s^2`), and only on units with a "
+             "dimension: a count or a percentage takes none. A unit of measure is at most 64 "
+             "characters. Data files (`uom` cells) follow the same rules and report E508.")),
     "E401": ([('!ruleset "Mục tiêu chất lượng năm 2022"\nunit   ha-long\nperiod 2022-13\n'
               "fact late : count\nobjective Q1: late >= 1\n")],
              ("Periods are `2022`, `2022-Q1` … `2022-Q4` or `2022-01` … `2022-12`; dates "
@@ -343,6 +369,15 @@ DOC_EXAMPLES: dict[str, tuple[list[str], str]] = {
              "`warn < 98.5%`); fix the comparator or the bound.")),
     "W102": (["fact visits : count\nobjective Q1: late / resolved < 2%\n"],
              "Remove the declaration, or use the fact in a measure."),
+    "W103": (["objective Q1: late / resolved < 2\n"],
+             ("A ratio is a fraction of one, so `< 2` means below 200% and always holds. "
+             "Write `2%` when 2% is meant (a plain `1` means 100%; `0` is not reported).")),
+    "W104": (["objective Q1: 1 - late / resolved >= 150%\n",
+              "objective Q1: late / resolved between -5% and 2%\n"],
+             ("A share of items (one count fact over another, a sum of counts over a sum "
+             "holding its terms, a `share(…)` fact, or one minus any of these) stays within "
+             "0%–100%: a threshold outside that range makes the comparison always or never "
+             "true. Check the comparator and the threshold.")),
     "W201": ([], ("Correct the unit's own value or its sub-units' values in the fact set. "
              "The own value is what kpirules uses: a unit that reports a value of its own "
              "is not rolled up from its sub-units.")),
@@ -432,7 +467,8 @@ def build_diagnostics_doc(tmp: Path) -> str:
            ("Every problem kpirules finds in a ruleset has a stable code. Codes never change "
            "meaning; new ones are appended. A diagnostic is printed as"),
            ("`file:line:col: error[CODE]: message`, then the source line with a caret under "
-           "the spot, notes, and a hint (`help`). Lines and columns are 1-based; columns "
+           "the spot, notes, and a hint (`help`). Lines and columns are 1-based (a line "
+           "ends at LF, CR LF or a lone CR); columns "
            "count the letters of the line as it reads (NFC), so Vietnamese letters typed "
            "with combining marks take one column each. Every problem is reported at once, "
            "sorted by position; `kpirules lint` exits 2 when there is an error "

@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import io
 import tempfile
+import re
 import unicodedata
 from pathlib import Path
 
@@ -147,9 +148,11 @@ def _check_text(text: str) -> None:
             assert d.code in CODES, d
             assert d.path == "fuzz.kpi"
             # line:col is the 1-based position of start (columns in NFC characters)
-            line_start = text.rfind("\n", 0, d.start) + 1
+            # (a line ends at LF, CRLF or a lone CR)
+            breaks = [m.end() for m in re.finditer(r"\r\n?|\n", text[:d.start])]
+            line_start = breaks[-1] if breaks else 0
             col = len(unicodedata.normalize("NFC", text[line_start:d.start])) + 1
-            assert (d.line, d.column) == (text.count("\n", 0, d.start) + 1, col), d
+            assert (d.line, d.column) == (len(breaks) + 1, col), d
         rendered = exc.render()
         assert isinstance(rendered, str) and rendered
         assert "Traceback" not in rendered

@@ -199,3 +199,24 @@ def test_every_argument_of_a_call_is_checked() -> None:
 def test_arguments_of_an_unknown_function_are_checked() -> None:
     got = [c for c, *_ in codes("fact late : count\nobjective Q1: foo(lat) >= 1\n")]
     assert "E210" in got and "E201" in got
+
+
+# ---------------------------------------------------------------- issue 9
+def test_did_you_mean_over_a_thousand_by_a_thousand_names_is_bounded() -> None:
+    import time
+    names = [f"fact_{i}_x" for i in range(1000)]
+    text = ('ruleset "t"\nunit u\nperiod 2022\n' + "".join(f"fact {n} : count\n" for n in names)
+            + "".join(f"objective O{i}: fakt_{i}_y >= 1\n" for i in range(1000)))
+    t0 = time.perf_counter()
+    with pytest.raises(RulesetError) as info:
+        check(parse_source(Source("t.kpi", text)))
+    assert time.perf_counter() - t0 < 5  # was 14 s
+    e201 = [d for d in info.value.diagnostics if d.code == "E201"]
+    assert len(e201) == 1000
+    assert "did you mean `fact_0_x`?" in e201[0].hint  # the first ones still get a suggestion
+
+
+def test_no_objective_is_an_error_at_the_end() -> None:
+    with pytest.raises(RulesetError) as info:
+        check(parse_source(Source("t.kpi", 'ruleset "t"\nunit u\nfact a : count\n\n')))
+    assert [(d.code, d.line, d.column) for d in info.value.errors] == [("E214", 3, 15)]

@@ -420,3 +420,85 @@ def test_no_phantom_error_after_an_incomplete_objective() -> None:
 def test_no_end_of_file_error_in_the_middle_of_a_file() -> None:
     got = syntax_errors(HEADER + "fact a : count\nfact x :\nobjective Q2: a >= 1\n")
     assert not any(c == "E103" for c, *_ in got), got
+
+
+# ---------------------------------------------------------------- hostile text (issue 9)
+def test_lone_cr_crlf_and_lf_are_line_breaks_for_comments_and_positions() -> None:
+    for nl in ("\n", "\r\n", "\r"):
+        text = nl.join(['ruleset "t"', "unit u", "period 2022", "fact a : count # trễ",
+                        "objective Q1: a >= 1", "objective Q2: a $ 1", ""])
+        with pytest.raises(RulesetError) as info:
+            parse_source(Source("t.kpi", text), strict=True)
+        (d,) = info.value.diagnostics
+        assert (d.code, d.line, d.column) == ("E101", 6, 17), repr(nl)
+        assert "6 | objective Q2: a $ 1\n" in info.value.render()
+    mixed = Source("m.kpi", "a\r\nb\rc\nd")
+    assert [mixed.line_col(i)[0] for i in (0, 3, 5, 7)] == [1, 2, 3, 4]
+    assert [mixed.line_text(n) for n in (1, 2, 3, 4)] == ["a", "b", "c", "d"]
+
+
+def test_e100_column_counts_characters_of_the_valid_prefix(tmp_path: Path) -> None:
+    path = tmp_path / "bad.kpi"
+    path.write_bytes('ruleset "Mục tiêu"\r\nobjective "Hồ sơ '.encode() + b"\xff")
+    with pytest.raises(RulesetError) as info:
+        parse(path)
+    (d,) = info.value.diagnostics
+    assert (d.code, d.line, d.column) == ("E100", 2, len('objective "Hồ sơ ') + 1)
+
+
+def test_a_bom_and_whitespace_only_is_empty() -> None:
+    for text in ("\ufeff", "\ufeff  \r\n\t", "\ufeff# chỉ có ghi chú\r"):
+        with pytest.raises(RulesetError) as info:
+            parse_source(Source("t.kpi", text))
+        assert [d.code for d in info.value.diagnostics] == ["E106"]
+
+
+def _seconds(text: str) -> float:
+    import time
+    t0 = time.perf_counter()
+    with pytest.raises(RulesetError):
+        parse(text, "t.kpi")
+    return time.perf_counter() - t0
+
+
+def test_error_after_long_words_stays_linear() -> None:
+    """A non-ASCII letter after a long comment or string: the word around it is found by
+    walking back from it, not by a regex rescanning every earlier word (was quadratic)."""
+    def text(n: int) -> str:
+        return HEADER + "# " + "a" * n + "\n" + 'objective Q1 "' + "b" * n + '": cé >= 1\n'
+    small, big = _seconds(text(20_000)), _seconds(text(200_000))
+    assert big < max(0.5, 30 * small)
+    with pytest.raises(RulesetError) as info:
+        parse(text(50), "t.kpi")
+    assert "`cé`" in info.value.diagnostics[0].message
+
+
+def test_unterminated_string_costs_linear_time_and_little_memory() -> None:
+    import tracemalloc
+    text = HEADER + 'objective Q1 "' + "a" * 500_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(RulesetError) as info:
+            parse(text, "t.kpi")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert info.value.diagnostics[0].code == "E104"
+    assert peak < 40 * len(text)  # was ~550 bytes per byte
+
+
+def test_many_syntax_errors_in_a_big_file_stay_bounded() -> None:
+    text = HEADER + "objective Q1: a >= \n" * 100_000
+    assert _seconds(text) < 10
+
+
+def test_lone_surrogates_and_control_characters_render_cleanly() -> None:
+    for text in ["\ud800", 'ruleset "t"\x00\x1b[2J\n', 'ruleset "t"\nfact a : min\udfff\n']:
+        with pytest.raises(RulesetError) as info:
+            parse(text, "t.kpi")
+        rendered = info.value.render()
+        rendered.encode("utf-8")  # printable
+        assert "\x1b" not in rendered and "\x00" not in rendered
+        for d in info.value.diagnostics:
+            assert 0 <= d.start <= d.end <= len(text)
+        pickle.loads(pickle.dumps(info.value))
