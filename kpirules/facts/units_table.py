@@ -34,9 +34,9 @@ def read_units(source: str | Path | Iterable[Mapping[str, Any]], *,
         shown = name or str(source)
         path = check_path(source, shown)
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            from .xlsx import _letter, read_grid
+            from .xlsx import column_letter, read_grid
             header_row, header, rows = read_grid(path, shown)
-            return _build(shown, header_row, header, rows, _letter)
+            return _build(shown, header_row, header, rows, column_letter)
         text = decode(read_bytes(path, shown), shown)
         return _from_csv(text, shown)
     return _from_dicts(list(source), name or "<units>")

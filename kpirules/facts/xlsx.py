@@ -34,7 +34,7 @@ from ._common import Builder
 from .models import FactSet
 from .tabular import header_layout, load_rows
 
-__all__ = ["MAX_SHEET_CELLS", "MAX_XLSX_BYTES", "MAX_XLSX_UNZIPPED", "read_grid", "read_xlsx"]
+__all__ = ["MAX_SHEET_CELLS", "MAX_XLSX_BYTES", "MAX_XLSX_UNZIPPED", "column_letter", "read_grid", "read_xlsx"]
 
 MAX_XLSX_BYTES = 64 * 1024 * 1024       # the .xlsx file itself
 MAX_XLSX_UNZIPPED = 256 * 1024 * 1024   # everything inside it, unzipped
@@ -46,7 +46,8 @@ _CELL = re.compile(rb"<(?:\w+:)?c[\s>/]")
 _CHUNK = 1 << 20
 
 
-def _letter(i: int, _text: str = "") -> str:
+def column_letter(i: int, _text: str = "") -> str:
+    """The spreadsheet letters of the 0-based column ``i`` (0 → A, 26 → AA)."""
     from openpyxl.utils import get_column_letter
     return str(get_column_letter(i + 1))
 
@@ -205,9 +206,9 @@ def _checked(cell: Any, formulas: _Formulas | None) -> Any:
         formula = formulas.of(cell.row, cell.column)
         if formula is not None:
             raise FactsError(
-                f"cell {_letter(cell.column - 1)}{cell.row} holds the formula `{formula[:60]}` "
+                f"cell {column_letter(cell.column - 1)}{cell.row} holds the formula `{formula[:60]}` "
                 "whose value was never saved", path=formulas.name, row=cell.row,
-                column=_letter(cell.column - 1), code="E518",
+                column=column_letter(cell.column - 1), code="E518",
                 hint="open the workbook in Excel or LibreOffice and save it, so that the "
                 "value is computed and stored; or type the value in")
     return _cell(cell)
@@ -222,7 +223,7 @@ def _refuse_merged(ws: Any, name: str) -> None:
     raise FactsError(
         f"cells {first.coord} are merged" + ("; the header needs one name per column"
                                             if header else ""),
-        path=name, row=first.min_row, column=_letter(first.min_col - 1), code="E512",
+        path=name, row=first.min_row, column=column_letter(first.min_col - 1), code="E512",
         hint=("unmerge the cells (Home → Merge & Center) and name each column"
               if header else "unmerge the cells and repeat the value in every row"))
 
@@ -232,6 +233,6 @@ def read_xlsx(path: Path, name: str, decimal_comma: bool = False) -> FactSet:
     follow ``decimal_comma``; numeric cells are numbers."""
     header_row, header, rows = read_grid(path, name)
     builder = Builder(name, decimal_comma)
-    layout = header_layout(builder, header_row, header, _letter)
-    load_rows(builder, layout, rows, _letter)
+    layout = header_layout(builder, header_row, header, column_letter)
+    load_rows(builder, layout, rows, column_letter)
     return builder.factset()
