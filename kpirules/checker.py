@@ -16,6 +16,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 from . import ast
+from .comparators import comparator
 from .diagnostics import Diagnostic, Span, make, sort_key
 from .errors import RulesetError
 from .periods import CADENCES, Period, PeriodSyntaxError, parse_date, parse_period
@@ -473,7 +474,7 @@ class _Checker:
             elif t.percent and not 0 <= t.value <= 1:
                 share = self.is_share(measure) if share is None else share
                 if share:
-                    if cmp.op == "between":
+                    if comparator(cmp.op).ranged:
                         what = f"the bound {t.text} is never reached"
                     else:  # every share lies on the same side of the threshold
                         what = f"`{_cmp_text(cmp)}` is " + \
@@ -675,12 +676,8 @@ def _base(n: ast.Number) -> Fraction:
 
 
 def _holds(c: ast.Comparison, v: Fraction) -> bool:
-    t = _base(c.threshold)
-    if c.op == "between":
-        assert c.upper is not None
-        return t <= v <= _base(c.upper)
-    return {"<": v < t, "<=": v <= t, ">": v > t, ">=": v >= t, "=": v == t,
-            "!=": v != t}[c.op]
+    return comparator(c.op).holds(v, _base(c.threshold),
+                                  _base(c.upper) if c.upper is not None else None)
 
 
 def _pct(v: Fraction) -> str:

@@ -18,6 +18,7 @@ from typing import Union
 
 from . import ast
 from .checker import CheckedObjective, CheckedRuleset, CheckedTarget, FactInfo
+from .comparators import Comparator, comparator
 from .units import factor
 
 __all__ = ["compile_plan", "Plan", "ObjectivePlan", "TargetPlan", "Cmp", "NotApplicable"]
@@ -44,27 +45,17 @@ class Cmp:
     ratio_test: Callable[[int, int], bool] = field(default=None, compare=False,  # type: ignore[assignment]
                                                    repr=False)
 
+    # the comparator's registry entry: its meaning, gap and items
+    spec: Comparator = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+
     def __post_init__(self) -> None:
+        if self.spec is None:
+            object.__setattr__(self, "spec", comparator(self.op))
         if self.ratio_test is None:
             object.__setattr__(self, "ratio_test", _ratio_test(self))
 
     def holds(self, v: Value) -> bool:
-        t = self.t
-        op = self.op
-        if op == ">=":
-            return v >= t
-        if op == ">":
-            return v > t
-        if op == "<=":
-            return v <= t
-        if op == "<":
-            return v < t
-        if op == "=":
-            return v == t
-        if op == "!=":
-            return v != t
-        assert self.upper is not None
-        return t <= v <= self.upper
+        return self.spec.holds(v, self.t, self.upper)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,19 +178,9 @@ def _ratio(m: ast.Measure, facts: dict[str, FactInfo]) -> tuple[
 
 
 def _ratio_test(c: Cmp) -> Callable[[int, int], bool]:
-    p, q = c.t.numerator, c.t.denominator
-    if c.op == ">=":
-        return lambda n, d: n * q >= p * d
-    if c.op == ">":
-        return lambda n, d: n * q > p * d
-    if c.op == "<=":
-        return lambda n, d: n * q <= p * d
-    if c.op == "<":
-        return lambda n, d: n * q < p * d
-    if c.op == "=":
-        return lambda n, d: n * q == p * d
-    if c.op == "!=":
-        return lambda n, d: n * q != p * d
+    spec = comparator(c.op)
+    if spec.cross is not None:
+        return spec.cross(c.t.numerator, c.t.denominator)
     return lambda n, d: c.holds(Fraction(n, d))
 
 
@@ -215,8 +196,8 @@ def _cmp(c: ast.Comparison, out_uom: str) -> Cmp:
 
 def _simple(ratio: tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]] | None,
             t: CheckedTarget) -> tuple[str, str] | None:
-    if ratio is None or t.uom or t.target.op == "between" or \
-            (t.warn is not None and t.warn.op == "between"):
+    if ratio is None or t.uom or comparator(t.target.op).ranged or \
+            (t.warn is not None and comparator(t.warn.op).ranged):
         return None
     num, den = ratio
     if len(num) == 1 and len(den) == 1 and num[0][0] == 1 and den[0][0] == 1:

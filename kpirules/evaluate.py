@@ -23,29 +23,6 @@ from .values import NO_VALUE, NoValue, Pair
 __all__ = ["evaluate", "compare"]
 
 
-def _items(n: Value, d: Value, c: Cmp, met: bool,
-           ratio: bool = True) -> tuple[int | None, int | None]:
-    """``needed`` (failing) or ``budget`` (passing) in items, at the same volume.
-
-    For a ratio, at most the bad items (total − good) can turn good: when even that
-    does not meet the target (3 of 3 against > 100%), ``needed`` is None."""
-    if not (isinstance(n, int) and isinstance(d, int)) or d <= 0:
-        return None, None
-    p, q = c.t.numerator, c.t.denominator
-    if c.op in (">=", ">"):
-        nmin = -((-p * d) // q) if c.op == ">=" else (p * d) // q + 1
-        nmin = max(nmin, 0)
-        if met:
-            return None, n - nmin
-        return (nmin - n if not ratio or nmin <= d else None), None
-    if c.op in ("<=", "<"):
-        nmax = (p * d) // q if c.op == "<=" else -((-p * d) // q) - 1
-        if met:
-            return None, nmax - n
-        return (n - nmax if nmax >= 0 else None), None
-    return None, None
-
-
 _SHOWN_REASONS = 4
 
 
@@ -66,17 +43,6 @@ def _cmp_text(c: Cmp) -> str:
     if c.op == "between":
         return f"between {exact(c.shown)} and {exact(c.shown_upper)}"
     return f"{c.op} {exact(c.shown)}"
-
-
-def _gap(actual: Fraction, c: Cmp) -> Fraction:
-    if c.op != "between":
-        return actual - c.shown
-    assert c.shown_upper is not None
-    if actual < c.shown:
-        return actual - c.shown
-    if actual > c.shown_upper:
-        return actual - c.shown_upper
-    return Fraction(0)
 
 
 _ROW_FIELDS = frozenset(ResultRow.model_fields)
@@ -169,7 +135,7 @@ class _Run:
                     row["verdict"] = "warn"
                 else:
                     row["verdict"] = "pass" if met else "fail"
-                row["needed"], row["budget"] = _items(n, d, c, met)
+                row["needed"], row["budget"] = c.spec.items(n, d, c.t, met)  # type: ignore[arg-type]
                 row["actual"] = exact_ratio(n, d)  # type: ignore[arg-type]
                 t = c.t
                 row["gap"] = exact_ratio(n * t.denominator - t.numerator * d,  # type: ignore[operator]
@@ -207,11 +173,12 @@ class _Run:
         if met and tp.warn is not None and tp.warn.holds(actual):
             verdict = "warn"
         if tp.ratio is not None:
-            row["needed"], row["budget"] = _items(n, d, c, met, bool(tp.ratio[1]))
+            row["needed"], row["budget"] = c.spec.items(n, d, c.t, met,  # type: ignore[arg-type]
+                                                        bool(tp.ratio[1]))
         shown = actual / tp.out_factor if tp.out_factor != 1 else actual
         row["verdict"] = verdict
         row["actual"] = exact(shown)
-        row["gap"] = exact(_gap(shown, c))
+        row["gap"] = exact(c.spec.gap(shown, c.shown, c.shown_upper))
         return _fast_row(row)
 
     @staticmethod

@@ -37,6 +37,8 @@ from importlib import resources
 from types import SimpleNamespace
 from typing import Any
 
+from kpirules.comparators import COMPARATORS
+
 __all__ = [
     "DEFAULT_LANG",
     "MINUS",
@@ -62,7 +64,6 @@ DEFAULT_LANG = "vi"
 BASE_PLACES = 2
 MAX_PLACES = 4
 
-_COMPARATORS = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "=": "=", "==": "=", "!=": "≠"}
 
 
 # --- the catalogue -------------------------------------------------------------------------
@@ -278,7 +279,8 @@ def cells(row: Any, lang: str = DEFAULT_LANG) -> Cells:
     elif row.comparator == "between":
         target = message(lang, "between", low=show(st), high=show(su))
     else:
-        target = f"{_COMPARATORS.get(row.comparator, row.comparator)} {show(st)}"
+        spec = COMPARATORS.get(row.comparator)
+        target = f"{spec.symbol if spec is not None else row.comparator} {show(st)}"
     sg = scaled(gap)
     if sg is None:
         gap_text = NONE

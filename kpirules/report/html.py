@@ -34,6 +34,7 @@ from typing import Any
 
 import jinja2
 
+from kpirules.comparators import COMPARATORS
 from kpirules.report.format import (
     NONE,
     banners,
@@ -239,12 +240,13 @@ def _bar(row: ResultRow, scale: Scale | None, actual_text: str, target_text: str
     fill_x, fill_w = min(a, z), abs(a - z)
     zone = None
     upper = to_fraction(row.upper)
-    if threshold is not None:
-        if row.comparator in (">", ">="):
+    spec = COMPARATORS.get(row.comparator)  # None on a compound's combined row
+    if threshold is not None and spec is not None:
+        if spec.direction > 0:
             zone = (scale.x(threshold), scale.x(scale.hi))
-        elif row.comparator in ("<", "<="):
+        elif spec.direction < 0:
             zone = (scale.x(scale.lo), scale.x(threshold))
-        elif row.comparator == "between" and upper is not None:
+        elif spec.ranged and upper is not None:
             zone = (scale.x(threshold), scale.x(upper))
     marks = []
     bound = _warn_bound(row)
@@ -272,9 +274,10 @@ def _trend(row: ResultRow) -> tuple[str | None, str | None]:
     if change is None:
         return None, None
     trend = "up" if change > 0 else "down" if change < 0 else "flat"
-    if trend == "flat" or row.comparator not in (">", ">=", "<", "<="):
+    spec = COMPARATORS.get(row.comparator)
+    if trend == "flat" or spec is None or not spec.direction:
         return trend, None
-    better = (change > 0) == (row.comparator in (">", ">="))
+    better = (change > 0) == (spec.direction > 0)
     return trend, "good" if better else "bad"
 
 
