@@ -53,13 +53,14 @@ def _value(resolver: Resolver, rs: Ruleset, fact: str, v: Any) -> str:
 
 
 def _fact_lines(resolver: Resolver, rs: Ruleset, unit: str | None, pooled: list[str] | None,
-                facts: tuple[str, ...], period: Period, depth: int = 2) -> list[str]:
+                facts: tuple[str, ...], period: Period, depth: int = 2,
+                scope: str = "") -> list[str]:
     """Where the measure's facts come from: one pool of units and sub-periods for all."""
     pad = " " * depth
     lines: list[str] = []
     if pooled is not None:
         full, silent, _ = resolver.status(pooled, facts, period)
-        res = resolver.pooled_measure(pooled, facts, period, "") if pooled else None
+        res = resolver.pooled_measure(pooled, facts, period, scope) if pooled else None
         lines.append(f"{pad}pooled over {len(full)} unit(s): {', '.join(full) or '—'}")
         if silent:
             lines.append(f"{pad}left out (give none of {_facts(facts)}): {', '.join(silent)}")
@@ -75,6 +76,8 @@ def _fact_lines(resolver: Resolver, rs: Ruleset, unit: str | None, pooled: list[
                 lines.append(f"{pad}  · {u}: {_value(resolver, rs, fact, v)}")
         return lines
     assert unit is not None
+    if unit not in resolver.tree.parent:  # unknown unit: the row says why
+        return []
     res = resolver.measure(unit, facts, period)
     mine = [f for f in facts if f not in resolver.counted
             and resolver.own_covers(unit, f, period)]
@@ -160,7 +163,7 @@ def explain_text(rs: Ruleset, objective: str, facts: Any, *, units: Any = None,
         if row.unit is None and op.scope is not None and op.scope.kind == "pooled":
             pooled = _pooled_units(resolver, op, tp.facts)
         out.extend(_fact_lines(resolver, rs, row.unit, pooled, tp.facts,
-                               parse_period(row.period)))
+                               parse_period(row.period), scope=row.scope or ""))
         out.append(_row_text(row))
         out.append("")
     out.append(f"objective {op.id}: {report.objectives[0].verdict}")

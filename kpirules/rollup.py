@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from .compiler import Plan, Value
@@ -50,6 +51,7 @@ _REASONS = {
     "no_match": "no unit matches `{scope}`",
     "pool_none": "no unit of `{scope}` reports `{fact}`",
     "lacks": "{unit} gives {has} but no {lacks} for {period}",
+    "lacks_ever": "{unit} has given {has} (in other periods) but never {lacks}",
     "zero_den": "nothing to measure: {names} = 0",
     "zero_den_any": "nothing to measure: a denominator is 0",
     "no_records": "nothing to measure: `{fact}` has no records",
@@ -232,12 +234,14 @@ class Resolver:
         absent: list[str] = []
         skip = object()
 
+        mean = agg == "mean"  # weighted by months, so a cut quarter (--as-of) counts less
+
         def walk(p: Period) -> Any:
             if self.after_as_of(p):
                 return skip
             v = own.get(p) if self.ends_by_as_of(p) else None
             if v is not None:
-                return v
+                return (v, len(p.months())) if mean else v
             subs = p.children()
             if not subs or not any(p.contains(q) for q in own):
                 absent.append(str(p))
@@ -249,9 +253,14 @@ class Resolver:
             got = [g for g in (walk(s) for s in subs) if g is not skip]
             if any(g is None for g in got):
                 return None
+            if mean:
+                weight = sum(w for _, w in got)
+                return (sum(Fraction(v) * w for v, w in got) / weight, weight)
             return combine(agg, got)
 
         v = walk(period)
+        if mean and isinstance(v, tuple):
+            v = v[0] if v[0].denominator != 1 else v[0].numerator
         if v is None or v is skip:
             return Missing([Reason("absent_last" if agg == "last" else "absent", fact=fact,
                                    unit=unit, period=str(period), absent=", ".join(absent),
@@ -320,12 +329,31 @@ class Resolver:
         mine = [f for f in given if self.own_covers(unit, f, period)]
         if len(mine) == len(given):  # its own figures (records: the whole subtree's)
             return self._values(unit, facts, period, None, ())
+        # records of the unit itself are its own figures too: beside fact-set values
+        # pooled from its sub-units they would count dossiers the others do not
+        mine += [f for f in facts if f in self.counted and self.own_records(unit, f, period)]
         if mine:
             lacks = [f for f in given if f not in mine]
             return Missing([Reason("lacks", unit=unit, period=str(period), has=_names(mine),
                                    lacks=_names(lacks))])
         kids = list(self.tree.children.get(unit, ()))
         return kids
+
+    def own_records(self, unit: str, fact: str, period: Period) -> bool:
+        """Whether records of ``unit`` itself (not its sub-units') fall in ``period``."""
+        own = self.own.get((unit, fact))
+        return own is not None and any(m in own for m in period.months()
+                                       if not self.after_as_of(m))
+
+    def gives_in(self, unit: str, fact: str, period: Period) -> bool:
+        """Whether ``unit`` or a unit of its subtree gives ``fact`` for (inside) ``period``."""
+        stack = [unit]
+        while stack:
+            u = stack.pop()
+            if self.own_covers(u, fact, period):
+                return True
+            stack.extend(self.tree.children.get(u, ()))
+        return False
 
     def _values(self, unit: str, facts: tuple[str, ...], period: Period,
                 reporting: int | None, silent: tuple[str, ...]) -> Pooled | Missing:
@@ -359,8 +387,13 @@ class Resolver:
                 silent.append(u)
             else:
                 gives = has + [f for f in facts if f in self.counted]
-                reasons.append(Reason("lacks", unit=u, period=str(period), has=_names(gives),
-                                      lacks=_names(f for f in given if f not in has)))
+                lacks = _names(f for f in given if f not in has)
+                if all(f in self.counted or self.gives_in(u, f, period) for f in gives):
+                    reasons.append(Reason("lacks", unit=u, period=str(period),
+                                          has=_names(gives), lacks=lacks))
+                else:  # what it gives, it gives for other periods only
+                    reasons.append(Reason("lacks_ever", unit=u, has=_names(gives),
+                                          lacks=lacks))
         return full, silent, reasons
 
     def _pool_measure(self, unit: str | None, parts: list[str], facts: tuple[str, ...],
@@ -385,13 +418,8 @@ class Resolver:
         if reasons:
             return Missing(reasons)
         values: dict[str, Value] = {}
-        for f in facts:
-            if f in self.counted and unit is not None:
-                v = self.get(unit, f, period)  # the whole subtree's records
-                assert not isinstance(v, Missing)
-                values[f] = v
-            else:
-                values[f] = combine(self.agg(f), [g.values[f] for g in got])
+        for f in facts:  # the unit's own records, if any, made it missing above
+            values[f] = combine(self.agg(f), [g.values[f] for g in got])
         reporting = sum(1 if g.reporting is None else g.reporting for g in got)
         quiet = tuple(silent) + tuple(u for g in got for u in g.silent)
         return Pooled(values, reporting, quiet)

@@ -140,7 +140,7 @@ class Ruleset:
         previous = evaluate(self._plan, run.own, run.tree, before, objectives=objectives,
                             as_of=_shift(month, run.period, before) if month else None,
                             counted=run.counted)
-        if all(r.actual is None for r in previous.results):
+        if not any(before.contains(q) for by_period in run.own.values() for q in by_period):
             raise EvaluationError(f"--compare {before}: the facts hold no data for {before} "
                                   "(every row would be missing)")
         return compare_reports(report, previous, self._plan)
@@ -200,7 +200,12 @@ class Ruleset:
                     "W201", f"`{fact}` for {unit} in {p} is {exact(given)}, but its "
                     f"sub-units add up to {exact(shown)}; the unit's own value is used",
                     o.path, o.row, o.column))
-        warnings.extend(_gap_warnings(gaps(self._plan, resolver), index))
+        if self.checked.period is not None:
+            periods = [self.checked.period]
+        else:
+            periods = sorted({Period(q.year, "year", 1) for d in own.values() for q in d},
+                             key=lambda q: q.sort_key)
+        warnings.extend(_gap_warnings(gaps(self._plan, resolver, periods), index))
         return warnings
 
     def _prepare(self, facts: FactsArg, units: UnitsArg, period: str | Period | None, *,
@@ -322,17 +327,16 @@ class Ruleset:
 
 
 def _gap_warnings(found: list[Gap], index: Any) -> list[str]:
-    """W210: a unit gives some of a measure's facts for a period but not all (the rows
-    that pool it will be missing), located at the first of the facts it gives."""
+    """W210: a unit's figures leave a measure without a value for an evaluated period
+    (the rows that pool the unit will be missing), located at the first value it gives."""
     out: list[str] = []
     for g in found:
-        o = index[(g.unit, g.has[0])][g.period].origin
-        has = ", ".join(f"`{f}`" for f in g.has)
-        lacks = ", ".join(f"`{f}`" for f in g.lacks)
+        given = [fv for q, fv in index[(g.unit, g.has[0])].items() if g.period.contains(q)]
+        o = min((fv.origin for fv in given), key=lambda o: (o.path, o.row or 0))
         out.append(DataWarning(
-            "W210", f"{g.unit} gives {has} but no {lacks} for {g.period}: "
-            f"{', '.join(g.objectives)} will be missing for {g.unit} and for every roll-up "
-            "that holds it; add the absent values", o.path, o.row, o.column))
+            "W210", f"{g.unit}: {', '.join(g.objectives)} will be missing for {g.period}, "
+            f"for {g.unit} and every roll-up that holds it: {g.why}; add the absent values",
+            o.path, o.row, o.column))
     return out
 
 
