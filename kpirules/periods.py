@@ -114,7 +114,17 @@ class Period:
         return self.months()
 
     def contains(self, other: Period) -> bool:
-        return set(other.months()) <= set(self.months())
+        """Whether every month of ``other`` lies in this period (a period contains itself).
+        Asked for every own value on every roll-up: decided without building months."""
+        if other.year != self.year:
+            return False
+        if self.grain == "year":
+            return True
+        if self.grain == "quarter":
+            if other.grain == "month":
+                return (other.index - 1) // 3 + 1 == self.index
+            return other.grain == "quarter" and other.index == self.index
+        return other.grain == "month" and other.index == self.index
 
     def finer_than(self, cadence: str) -> bool:
         return _GRAIN_RANK[self.grain] < _GRAIN_RANK[cadence]
