@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from . import ast
 from .comparators import comparator
+from .functions import FUNCTIONS
 from .diagnostics import Diagnostic, Span, make, sort_key
 from .errors import RulesetError
 from .periods import CADENCES, Period, PeriodSyntaxError, parse_date, parse_period
@@ -36,7 +37,6 @@ __all__ = ["check", "CheckedRuleset", "CheckedObjective", "CheckedTarget", "Fact
            "AGGREGATES", "FUNCTIONS", "RECORD_AGGREGATES"]
 
 AGGREGATES = ("sum", "mean", "last", "max", "min")
-FUNCTIONS = {"min": (2, None), "max": (2, None), "abs": (1, 1)}
 RECORD_AGGREGATES = ("count", "sum", "avg", "min", "max", "share")
 _SCOPE_OPS = ("=", "!=")
 
@@ -129,8 +129,8 @@ UNKNOWN = Kind("unknown")  # a fact whose unit of measure is unknown: already re
 def _add(a: Kind, b: Kind, span: Span, op: str) -> Kind:
     if UNKNOWN in (a, b):
         return UNKNOWN
-    verb = {"+": "add", "-": "subtract", "min": "take the minimum of",
-            "max": "take the maximum of"}.get(op, "combine")
+    fn = FUNCTIONS.get(op)
+    verb = fn.verb if fn is not None else {"+": "add", "-": "subtract"}.get(op, "combine")
     if a.name == "quantity" or b.name == "quantity":
         if a.name == b.name and a.dims == b.dims:
             return a
@@ -378,10 +378,10 @@ class _Checker:
                 if m.func.value in self.facts:
                     hint = f"`{func}` is a fact; put an operator between it and the ("
                 raise _Mismatch("E210", f"unknown function `{func}`", m.func.span, hint)
-            lo, hi = FUNCTIONS[func]
+            fn = FUNCTIONS[func]
+            lo, hi = fn.min_args, fn.max_args
             if len(m.args) < lo or (hi is not None and len(m.args) > hi):
-                want = f"exactly {lo}" if hi == lo else f"at least {lo}"
-                raise _Mismatch("E211", f"`{func}` takes {want} argument"
+                raise _Mismatch("E211", f"`{func}` takes {fn.arity_text()} argument"
                                 f"{'s' if lo > 1 else ''}, not {len(m.args)}", m.span)
             if kinds is None:
                 raise _Mismatch("", "", m.span)  # already reported

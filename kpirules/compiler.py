@@ -19,6 +19,7 @@ from typing import Union
 from . import ast
 from .checker import CheckedObjective, CheckedRuleset, CheckedTarget, FactInfo
 from .comparators import Comparator, comparator
+from .functions import FUNCTIONS
 from .units import factor
 
 __all__ = ["compile_plan", "Plan", "ObjectivePlan", "TargetPlan", "Cmp", "NotApplicable"]
@@ -128,12 +129,8 @@ def _compile(m: ast.Measure) -> MeasureFn:
         return lambda v: _div(a(v), b(v))
     if isinstance(m, ast.Call):
         args = tuple(_compile(x) for x in m.args)
-        fname = m.func.value
-        if fname == "abs":
-            only = args[0]
-            return lambda v: abs(only(v))
-        pick = min if fname == "min" else max
-        return lambda v: pick(f(v) for f in args)
+        apply = FUNCTIONS[m.func.value].apply
+        return lambda v: apply([f(v) for f in args])
     raise AssertionError(m)  # pragma: no cover
 
 
