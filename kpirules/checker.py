@@ -17,9 +17,9 @@ from fractions import Fraction
 
 from . import ast
 from .comparators import comparator
-from .functions import FUNCTIONS
 from .diagnostics import Diagnostic, Span, make, sort_key
 from .errors import RulesetError
+from .functions import FUNCTIONS
 from .periods import CADENCES, Period, PeriodSyntaxError, parse_date, parse_period
 from .units import (
     COUNT,
@@ -415,8 +415,7 @@ class _Checker:
             return None
 
     # ---- comparisons
-    def comparison(self, mk: Kind | None, measure: ast.Measure, cmp: ast.Comparison,
-                   what: str) -> str:
+    def comparison(self, mk: Kind | None, measure: ast.Measure, cmp: ast.Comparison) -> str:
         """Check a target or warn against the measure's kind; return the display uom."""
         bounds = [cmp.threshold] + ([cmp.upper] if cmp.upper is not None else [])
         uom = ""
@@ -603,7 +602,7 @@ class _Checker:
                                                        f"{names[p.name.value].span.line}"])
                     names[p.name.value] = p
                     mk = self.measure(p.measure)
-                    uom = self.comparison(mk, p.measure, p.target, "target")
+                    uom = self.comparison(mk, p.measure, p.target)
                     targets.append(CheckedTarget(p.name.value, p.measure, mk or NUMBER,
                                                  p.target, None, uom))
                 if o.warn is not None:
@@ -617,9 +616,9 @@ class _Checker:
                            hint="add `measure …` and `target …`, or `all { … }` parts")
             else:
                 mk = self.measure(o.measure)
-                uom = self.comparison(mk, o.measure, o.target, "target")
+                uom = self.comparison(mk, o.measure, o.target)
                 if o.warn is not None:
-                    self.comparison(mk, o.measure, o.warn, "warn")
+                    self.comparison(mk, o.measure, o.warn)
                     if mk is not None and _units_ok(o.target) and _units_ok(o.warn) and \
                             not self.warn_reachable(o.target, o.warn):
                         self.error("W101", f"this warn band can never trip: a value that meets "

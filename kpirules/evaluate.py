@@ -63,8 +63,7 @@ def _fast_row(values: dict[str, Any]) -> ResultRow:
 
 
 class _Run:
-    def __init__(self, plan: Plan, resolver: Resolver, tree: Hierarchy) -> None:
-        self.plan = plan
+    def __init__(self, resolver: Resolver, tree: Hierarchy) -> None:
         self.r = resolver
         self.tree = tree
         self._matched: dict[ast.Condition, list[str]] = {}
@@ -72,7 +71,7 @@ class _Run:
         # (no fact counted from records, and not cut by --as-of)
         self.fast_own: dict[Period, bool] = {}
 
-    def target(self, op: ObjectivePlan, tp: TargetPlan, unit: str | None, scope: str | None,
+    def target(self, tp: TargetPlan, unit: str | None, scope: str | None,
                getter: Callable[[tuple[str, ...], Period], Pooled | Missing] | None,
                period: Period,
                template: dict[str, Any], period_text: str, partial: bool = False,
@@ -266,7 +265,7 @@ def evaluate(plan: Plan, own: dict[tuple[str, str], dict[Period, Value]], tree: 
              objectives: Iterable[str] | None = None, as_of: Period | None = None,
              counted: frozenset[str] = frozenset()) -> Report:
     resolver = Resolver(own, plan, tree, as_of=as_of, counted=counted)
-    run = _Run(plan, resolver, tree)
+    run = _Run(resolver, tree)
     checked = plan.checked
     default_unit = checked.unit
     wanted = set(objectives) if objectives is not None else None
@@ -288,7 +287,7 @@ def evaluate(plan: Plan, own: dict[tuple[str, str], dict[Period, Value]], tree: 
                 run.fast_own[p] = resolver.ends_by_as_of(p)
         for unit, scope, getter in run.scopes(op, default_unit):
             for p, ptext, partial in period_texts:
-                parts = [run.target(op, tp, unit, scope, getter, p, tmpl, ptext, partial,
+                parts = [run.target(tp, unit, scope, getter, p, tmpl, ptext, partial,
                                     direct)
                          for tp, tmpl, direct in templates]
                 rows.extend(parts)
@@ -316,7 +315,7 @@ def evaluate(plan: Plan, own: dict[tuple[str, str], dict[Period, Value]], tree: 
                                   as_of=str(as_of) if as_of is not None else None)
 
 
-def compare(current: Report, previous: Report, plan: Plan) -> Report:
+def compare(current: Report, previous: Report) -> Report:
     """Add the previous period's actual and the change to every row of ``current``.
 
     Rows are matched by objective, part, unit, scope and position inside the period

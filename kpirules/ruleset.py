@@ -143,7 +143,7 @@ class Ruleset:
         if not any(before.contains(q) for by_period in run.own.values() for q in by_period):
             raise EvaluationError(f"--compare {before}: the facts hold no data for {before} "
                                   "(every row would be missing)")
-        return compare_reports(report, previous, self._plan)
+        return compare_reports(report, previous)
 
     def _as_of(self, as_of: str | Period | None, period: Period) -> Period | None:
         if as_of is None:

@@ -154,12 +154,5 @@ def factor(text: str | None) -> Fraction:
     return Fraction(magnitude)
 
 
-def convert(value: Fraction, from_uom: str | None, to_uom: str | None) -> Fraction:
-    """Exact conversion between two units of the same dimension."""
-    if (from_uom or "") == (to_uom or ""):
-        return value
-    return value * factor(from_uom) / factor(to_uom)
-
-
 def same_dimension(a: str | None, b: str | None) -> bool:
     return dims_of(parse_uom(a or "")) == dims_of(parse_uom(b or ""))

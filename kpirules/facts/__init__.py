@@ -9,7 +9,8 @@ Fraction(1, 10)
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import importlib
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from .units_table import read_units
 
 __all__ = [
     "FORMATS",
+    "READERS",
     "DataWarning",
     "FactSet",
     "FactValue",
@@ -30,7 +32,14 @@ __all__ = [
     "read_units",
 ]
 
-FORMATS = (".csv", ".tsv", ".json", ".yaml", ".yml", ".xlsx", ".xlsm")
+# fact file formats: suffix → (module of this package, reader); imported when used
+READERS: dict[str, tuple[str, str]] = {
+    ".csv": ("tabular", "read_csv"), ".tsv": ("tabular", "read_csv"),
+    ".txt": ("tabular", "read_csv"), ".json": ("structured", "read_json"),
+    ".yaml": ("structured", "read_yaml"), ".yml": ("structured", "read_yaml"),
+    ".xlsx": ("xlsx", "read_xlsx"), ".xlsm": ("xlsx", "read_xlsx"),
+}
+FORMATS = tuple(READERS)
 
 
 def read_facts(source: str | Path | Iterable[Mapping[str, Any]] | Mapping[str, Any] | FactSet,
@@ -61,18 +70,11 @@ def _read_path(source: str | Path, shown: str, decimal_comma: bool = False) -> F
     from ._common import check_path
     path = check_path(source, shown)
     suffix = path.suffix.lower()
-    if suffix in (".csv", ".tsv", ".txt"):
-        from .tabular import read_csv
-        return read_csv(path, shown, decimal_comma)
-    if suffix == ".json":
-        from .structured import read_json
-        return read_json(path, shown, decimal_comma)
-    if suffix in (".yaml", ".yml"):
-        from .structured import read_yaml
-        return read_yaml(path, shown, decimal_comma)
-    if suffix in (".xlsx", ".xlsm"):
-        from .xlsx import read_xlsx
-        return read_xlsx(path, shown, decimal_comma)
+    reader = READERS.get(suffix)
+    if reader is not None:
+        module = importlib.import_module(f"{__name__}.{reader[0]}")
+        read: Callable[[Path, str, bool], FactSet] = getattr(module, reader[1])
+        return read(path, shown, decimal_comma)
     hint = ("save the workbook as .xlsx (Excel 2007 and later)" if suffix == ".xls"
             else "use .csv, .json, .yaml, .yml or .xlsx")
     raise FactsError(f"unknown fact file format `{suffix or path.name}`", path=shown,

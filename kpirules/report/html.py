@@ -44,9 +44,9 @@ from kpirules.report.format import (
     messages,
     nfc,
     ordered_rows,
-    silent_units,
     reason,
     round_half_even,
+    silent_units,
     to_fraction,
     verdict_word,
 )

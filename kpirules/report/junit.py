@@ -41,8 +41,8 @@ from kpirules.report.format import (
     message,
     nfc,
     ordered_rows,
-    silent_units,
     reason,
+    silent_units,
     unit_text,
 )
 from kpirules.results import Report, ResultRow

@@ -15,8 +15,8 @@ from kpirules.report.format import (
     nfc,
     ordered_rows,
     previous,
-    silent_units,
     reason,
+    silent_units,
     unit_text,
     verdict_word,
 )

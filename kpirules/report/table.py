@@ -30,8 +30,8 @@ from kpirules.report.format import (
     ordered_rows,
     part_label,
     previous,
-    silent_units,
     reason,
+    silent_units,
     unit_text,
     verdict_word,
 )
