@@ -16,6 +16,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 from . import ast
+from .aggregates import RECORD_AGGREGATES as RECORD
+from .aggregates import ROLLUPS
 from .comparators import comparator
 from .diagnostics import Diagnostic, Span, make, sort_key
 from .errors import RulesetError
@@ -36,8 +38,8 @@ from .units import (
 __all__ = ["check", "CheckedRuleset", "CheckedObjective", "CheckedTarget", "FactInfo",
            "AGGREGATES", "FUNCTIONS", "RECORD_AGGREGATES"]
 
-AGGREGATES = ("sum", "mean", "last", "max", "min")
-RECORD_AGGREGATES = ("count", "sum", "avg", "min", "max", "share")
+AGGREGATES = tuple(name for name, r in ROLLUPS.items() if r.declarable)
+RECORD_AGGREGATES = tuple(RECORD)
 _SCOPE_OPS = ("=", "!=")
 
 
@@ -285,8 +287,8 @@ class _Checker:
                 kind = self.derived(f.derived, uom if ok else "")
                 if not ok:
                     kind = UNKNOWN
-                agg = {"avg": "pair", "share": "pair", "min": "min",
-                       "max": "max"}.get(f.derived.func.value, "sum")
+                spec = RECORD.get(f.derived.func.value)
+                agg = spec.rollup if spec is not None else "sum"
             else:
                 kind = kind_of_uom(uom) if ok else UNKNOWN
                 agg = "mean" if kind.name == "ratio" else "sum"
@@ -315,15 +317,16 @@ class _Checker:
             self.error("E206", f"undeclared source `{agg.source.value}`", agg.source.span,
                        hint=f"did you mean `{close[0]}`?" if close else
                        f"declare it first: source {agg.source.value} from \"….csv\"")
-        if func in ("count", "share") and agg.column is not None:
+        spec = RECORD.get(func)
+        if spec is not None and not spec.takes_column and agg.column is not None:
             self.error("E211", f"`{func}` counts records; it takes no column", agg.column.span,
                        hint=f"write {func}({agg.source.value} where …)")
-        if func in ("sum", "avg", "min", "max") and agg.column is None:
+        if spec is not None and spec.takes_column and agg.column is None:
             self.error("E211", f"`{func}` needs a column: {func}({agg.source.value}.column)",
                        agg.func.span)
-        if func == "count":
+        if spec is not None and spec.kind == "count":
             return COUNT
-        if func == "share":
+        if spec is not None and spec.kind == "ratio":
             if uom:
                 self.error("E213", "`share` is a fraction of one; it takes no unit",
                            agg.span)

@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from .aggregates import RECORD_AGGREGATES, combine
 from .compiler import Plan, Value
 from .periods import Period
 from .scopes import Hierarchy
-from .values import NO_VALUE, Pair, combine
 
 __all__ = ["Resolver", "Missing", "Reason", "Source", "Pooled"]
 
@@ -226,7 +226,9 @@ class Resolver:
             values.append(self.memo[(child, fact, period)])  # type: ignore[arg-type]
         if values:
             return combine(agg, values)
-        return Pair(0, 0) if agg == "pair" else (NO_VALUE if agg in ("min", "max") else 0)
+        info = self.plan.facts.get(fact)
+        func = info.derived.func.value if info is not None and info.derived else "count"
+        return RECORD_AGGREGATES[func].empty  # no records: 0, or no value yet
 
     def _over_periods(self, unit: str, fact: str, period: Period,
                       own: dict[Period, Value]) -> Value | Missing:

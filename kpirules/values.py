@@ -13,7 +13,7 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Union
 
-__all__ = ["Pair", "NoValue", "NO_VALUE", "Value", "combine"]
+__all__ = ["NO_VALUE", "NoValue", "Pair", "Value"]
 
 
 class Pair:
@@ -53,24 +53,3 @@ class NoValue:
 NO_VALUE = NoValue()
 
 Value = Union[int, Fraction, Pair, NoValue]
-
-
-def combine(agg: str, values: list[Value]) -> Value:
-    """Combine sub-period or sub-unit values by a fact's aggregate."""
-    if agg == "pair":
-        total = values[0]
-        for v in values[1:]:
-            total = total + v  # type: ignore[operator]
-        return total
-    if agg in ("max", "min"):
-        real = [v for v in values if not isinstance(v, NoValue)]
-        if not real:
-            return NO_VALUE
-        return max(real) if agg == "max" else min(real)  # type: ignore[type-var]
-    if agg in ("sum", "last"):
-        return sum(values[1:], values[0])  # type: ignore[arg-type]
-    # mean
-    total = sum(values[1:], values[0])  # type: ignore[arg-type]
-    if isinstance(total, int):
-        return Fraction(total, len(values))
-    return total / len(values)  # type: ignore[operator]
