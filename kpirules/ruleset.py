@@ -199,7 +199,9 @@ class Ruleset:
                 warnings.append(DataWarning(
                     "W201", f"`{fact}` for {unit} in {p} is {exact(given)}, but its "
                     f"sub-units add up to {exact(shown)}; the unit's own value is used",
-                    o.path, o.row, o.column))
+                    o.path, o.row, o.column,
+                    params={"fact": fact, "unit": unit, "period": str(p),
+                            "given": str(exact(given)), "sum": str(exact(shown))}))
         if self.checked.period is not None:
             periods = [self.checked.period]
         else:
@@ -336,7 +338,9 @@ def _gap_warnings(found: list[Gap], index: Any) -> list[str]:
         out.append(DataWarning(
             "W210", f"{g.unit}: {', '.join(g.objectives)} will be missing for {g.period}, "
             f"for {g.unit} and every roll-up that holds it: {g.why}; add the absent values",
-            o.path, o.row, o.column))
+            o.path, o.row, o.column,
+            params={"unit": g.unit, "objectives": ", ".join(g.objectives),
+                    "period": str(g.period), "why": g.why}))
     return out
 
 

@@ -70,20 +70,25 @@ class FactValue:
 class DataWarning(str):
     """A warning about data: the line as printed (``facts.csv:6: warning[W202]: …``),
     which is what reports list, with ``code``, ``message``, ``path``, ``row`` and
-    ``column`` as fields for a program."""
+    ``column`` as fields for a program, and ``params``: the values a report in another
+    language fills into its own words for the code (``warning.W202`` in the report
+    catalogue). The English text is the one given here."""
 
-    __slots__ = ("code", "column", "message", "path", "row")
+    __slots__ = ("code", "column", "message", "params", "path", "row")
 
     def __new__(cls, code: str, message: str, path: str, row: int | None = None,
-                column: str | None = None) -> DataWarning:
+                column: str | None = None,
+                params: dict[str, str] | None = None) -> DataWarning:
         where = path if row is None else f"{path}:{row}"
         self = super().__new__(cls, f"{where}: warning[{code}]: {message}")
         self.code, self.message, self.path, self.row, self.column = (code, message, path,
                                                                      row, column)
+        self.params = dict(params or {})
         return self
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (DataWarning, (self.code, self.message, self.path, self.row, self.column))
+        return (DataWarning, (self.code, self.message, self.path, self.row, self.column,
+                              self.params))
 
 
 def _where(origin: Origin) -> str:
@@ -194,7 +199,8 @@ class FactSet:
             DataWarning("W202", f"fact `{name}` is not declared by the ruleset; its "
                         f"{len(vs)} value{'s' if len(vs) != 1 else ''} "
                         f"{'are' if len(vs) != 1 else 'is'} not used",
-                        vs[0].origin.path, vs[0].origin.row)
+                        vs[0].origin.path, vs[0].origin.row,
+                        params={"fact": name, "count": str(len(vs))})
             for name, vs in undeclared.items()
         ]
 

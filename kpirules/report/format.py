@@ -56,6 +56,7 @@ __all__ = [
     "round_half_even",
     "to_fraction",
     "verdict_word",
+    "warning_text",
 ]
 
 NONE = "—"
@@ -128,6 +129,22 @@ def silent_units(row: Any, lang: str = DEFAULT_LANG) -> str | None:
     names = ", ".join(nfc(u.get("name") or u["unit"]) for u in silent)
     return message(lang, "pool.silent", reporting=reporting, total=reporting + len(silent),
                    silent=names)
+
+
+def warning_text(warning: str, lang: str = DEFAULT_LANG) -> str:
+    """A data warning in ``lang``. English is the warning's own text, made where it was
+    found (the catalogue's English words for the code say the same, for reference);
+    another language fills the warning's values into the catalogue's words for its code
+    (``warning.W202``), or keeps the English text for a code it does not word."""
+    code = getattr(warning, "code", None)
+    params = getattr(warning, "params", None)
+    key = f"warning.{code}"
+    if lang == "en" or code is None or params is None or key not in messages(lang):
+        return nfc(str(warning))
+    row = getattr(warning, "row", None)
+    where = warning.path if row is None else f"{warning.path}:{row}"  # type: ignore[attr-defined]
+    return nfc(f"{where}: {message(lang, 'warning.label')}[{code}]: "
+               f"{message(lang, key, **params)}")
 
 
 def verdict_word(verdict: str, lang: str) -> str:

@@ -49,6 +49,7 @@ from kpirules.report.format import (
     silent_units,
     to_fraction,
     verdict_word,
+    warning_text,
 )
 from kpirules.results import VERDICT_ORDER, Report, ResultRow, worst
 
@@ -452,7 +453,7 @@ def _page(report: Report, lang: str) -> PageView:
     return PageView(
         lang=lang, title=nfc(report.ruleset), meta=tuple(meta), partial=partial,
         badges=badges, total=sum(b[3] for b in badges), attention=tuple(attention),
-        objectives=tuple(objectives), warnings=tuple(nfc(w) for w in report.warnings),
+        objectives=tuple(objectives), warnings=tuple(warning_text(w, lang) for w in report.warnings),
         compare=report.compare,
         footer=message(lang, "html.footer", ruleset=nfc(report.ruleset),
                        period=report.period))

@@ -19,6 +19,7 @@ from kpirules.report.format import (
     silent_units,
     unit_text,
     verdict_word,
+    warning_text,
 )
 from kpirules.report.table import SUMMARY_ORDER
 from kpirules.results import Report, ResultRow
@@ -130,5 +131,5 @@ def render_markdown(report: Report, *, lang: str = "vi") -> str:
     lines += _details(report, lang)
     if report.warnings:
         lines += [f"## {message(lang, 'heading.warnings')}", ""]
-        lines += [f"- {escape(w)}" for w in report.warnings] + [""]
+        lines += [f"- {escape(warning_text(w, lang))}" for w in report.warnings] + [""]
     return "\n".join(lines).rstrip("\n") + "\n"

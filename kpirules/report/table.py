@@ -34,6 +34,7 @@ from kpirules.report.format import (
     silent_units,
     unit_text,
     verdict_word,
+    warning_text,
 )
 from kpirules.results import VERDICT_ORDER, Report, ResultRow
 
@@ -198,5 +199,5 @@ def render_table(report: Report, *, lang: str = "vi", width: int | None = None,
     if report.warnings:
         console.print(Text(message(lang, "heading.warnings") + ":", style="bold"))
         for warning in report.warnings:
-            console.print(Text("  • " + nfc(warning)))
+            console.print(Text("  • " + warning_text(warning, lang)))
     return buffer.getvalue()

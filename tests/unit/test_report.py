@@ -373,3 +373,21 @@ def test_every_human_format_names_the_silent_units(fmt: str, lang: str, words: s
     text = render(report, fmt, lang=lang, width=200) if fmt == "table" else render(
         report, fmt, lang=lang)
     assert words in unicodedata.normalize("NFC", text)
+
+
+def test_data_warnings_are_worded_in_the_report_language(tmp_path: Path) -> None:
+    import kpirules
+
+    facts = tmp_path / "facts.csv"
+    facts.write_text("unit,period,fact,value\ncity,2022,resolved,1000\ncity,2022,late,10\n"
+                     "city,2022,diem_hai_long,81\n", encoding="utf-8")
+    report = kpirules.loads(SILENT_RULESET, "t.kpi").evaluate(str(facts))
+    (w,) = report.warnings
+    assert w.code == "W202" and w.row == 4 and w.params == {"fact": "diem_hai_long",
+                                                              "count": "1"}
+    assert report.to_json().count("warning[W202]: fact `diem_hai_long` is not declared") == 1
+    en = render(report, "md", lang="en")
+    vi = render(report, "md", lang="vi")
+    assert "warning[W202]: fact `diem_hai_long` is not declared by the ruleset" in en
+    assert "cảnh báo[W202]: bộ mục tiêu không khai báo `diem_hai_long`" in vi
+    assert "not declared" not in vi
