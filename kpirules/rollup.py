@@ -304,6 +304,7 @@ class Resolver:
         # iterative post-order over the sub-units that are needed: a hierarchy may be
         # deeper than Python's recursion limit
         stack: list[tuple[str, list[str] | None]] = [(unit, None)]
+        memo = self._measures
         while stack:
             node, kids = stack.pop()
             if (node, facts, period) in self._measures:
@@ -311,7 +312,15 @@ class Resolver:
             if kids is None:
                 step = self._measure_step(node, facts, period)
                 if isinstance(step, list):
-                    pending = [k for k in step if (k, facts, period) not in self._measures]
+                    pending = []
+                    for k in step:  # sub-units with figures of their own: at once
+                        if (k, facts, period) in memo:
+                            continue
+                        sub = self._measure_step(k, facts, period)
+                        if isinstance(sub, list):
+                            pending.append(k)
+                        else:
+                            memo[(k, facts, period)] = sub
                     if pending:
                         stack.append((node, step))
                         stack.extend((k, None) for k in reversed(pending))
@@ -327,6 +336,17 @@ class Resolver:
     def _measure_step(self, unit: str, facts: tuple[str, ...],
                       period: Period) -> Pooled | Missing | list[str]:
         """The unit's own values, a Missing, or the sub-units to pool (a list)."""
+        if not self.counted and self.as_of is None:  # the common case: every fact given
+            own = self.own  # for this very period
+            values: dict[str, Value] = {}
+            for f in facts:
+                by_period = own.get((unit, f))
+                v = by_period.get(period) if by_period is not None else None
+                if v is None:
+                    break
+                values[f] = v
+            else:
+                return Pooled(values)
         given = [f for f in facts if f not in self.counted]
         mine = [f for f in given if self.own_covers(unit, f, period)]
         if len(mine) == len(given):  # its own figures (records: the whole subtree's)
@@ -411,8 +431,9 @@ class Resolver:
             return Missing([Reason("no_value", fact=f, unit=str(unit), period=str(period))
                             for f in facts])
         got: list[Pooled] = []
+        memo = self._measures
         for u in full:
-            r = self.measure(u, facts, period)
+            r = memo.get((u, facts, period)) or self.measure(u, facts, period)
             if isinstance(r, Missing):
                 reasons.extend(r.reasons)
             else:
