@@ -89,7 +89,7 @@ class Ruleset:
                  objectives: Iterable[str] | None = None,
                  compare: str | Period | None = None,
                  as_of: str | Period | None = None,
-                 engine: str | Any = "duckdb", progress: bool = False,
+                 engine: str | Any = "duckdb", progress: Any = None,
                  decimal_comma: bool = False, strict_coverage: bool = False) -> Report:
         """Evaluate every objective (or those named) for ``period`` (default: the ruleset's).
 
@@ -101,6 +101,8 @@ class Ruleset:
         one scan per source on ``engine`` (DuckDB by default). ``facts`` may then be
         omitted. ``decimal_comma``: fact files given as paths are read with
         ``read_facts(path, decimal_comma=True)`` (``1.234,5``; see docs/data.md).
+        ``progress``: a display shown while records are scanned
+        (:data:`kpirules.records.Display`; the command line's is a progress bar), or None.
 
         A period for which the fact set holds no value at all, in it or in any
         period inside it, raises :class:`~kpirules.errors.CoverageError` naming the
@@ -117,7 +119,7 @@ class Ruleset:
     def _evaluate(self, facts: FactsArg, units: UnitsArg, period: str | Period | None,
                   sources: Mapping[str, Any] | None, objectives: Iterable[str] | None,
                   compare: str | Period | None, as_of: str | Period | None, engine: Any,
-                  progress: bool, decimal_comma: bool = False,
+                  progress: Any, decimal_comma: bool = False,
                   strict_coverage: bool = False) -> Report:
         run = self._prepare(facts, units, period, sources=sources, engine=engine,
                             progress=progress, also=compare, decimal_comma=decimal_comma)
@@ -212,7 +214,7 @@ class Ruleset:
 
     def _prepare(self, facts: FactsArg, units: UnitsArg, period: str | Period | None, *,
                  sources: Mapping[str, Any] | None = None, engine: Any = "duckdb",
-                 progress: bool = False, also: str | Period | None = None,
+                 progress: Any = None, also: str | Period | None = None,
                  decimal_comma: bool = False) -> _Prep:
         p = self._period(period)
         table = _units(units)

@@ -13,7 +13,7 @@ are), :mod:`.sql` (facts → one sqlglot tree per source, printed per dialect), 
 
 from .bind import Binding, bind
 from .derive import Coverage, FactValues, derive, plan_scans, sources_of, zero
-from .engines import ENGINES, DuckDBEngine, Engine, make_engine
+from .engines import ENGINES, Display, DuckDBEngine, Engine, make_engine
 from .sql import DIALECTS, Scan, compile_scan, to_sql
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
            "ENGINES",
            "Binding",
            "Coverage",
+           "Display",
            "DuckDBEngine",
            "Engine",
            "FactValues",

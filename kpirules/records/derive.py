@@ -39,7 +39,7 @@ from ..periods import Period, parse_period
 from ..values import NO_VALUE, Pair, Value
 from .bind import Binding, bind
 from .columns import column_kinds, family
-from .engines import Engine, make_engine
+from .engines import Display, Engine, make_engine
 from .sql import BAD_DATE, SPAN, Scan, compile_scan, days, placeholder
 
 __all__ = ["Coverage", "FactValues", "derive", "plan_scans", "sources_of", "zero"]
@@ -100,7 +100,7 @@ class Coverage:
 def derive(plan: Plan, sources: Mapping[str, Any] | None = None, *, period: Period | str,
            base_dir: str | Path | None = None, units: Iterable[str] | None = None,
            engine: str | Engine = "duckdb",
-           progress: bool = False,
+           progress: Display | None = None,
            only: Iterable[str] | None = None,
            coverage: dict[str, Coverage] | None = None) -> tuple[FactValues, list[str]]:
     """The derived facts of ``plan`` for ``period``, from one scan per source.

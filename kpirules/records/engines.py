@@ -15,11 +15,10 @@ Every engine keeps a ``log`` of what it sent, ``("probe", sql)`` for schema prob
 from __future__ import annotations
 
 import re
-import sys
-import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Any, Protocol, Self, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from sqlglot import exp
 
@@ -27,7 +26,7 @@ from ..errors import FactsError
 from .bind import Binding
 from .sql import to_sql
 
-__all__ = ["ENGINES", "DuckDBEngine", "Engine", "Ticker", "make_engine"]
+__all__ = ["ENGINES", "Display", "DuckDBEngine", "Engine", "make_engine", "ticking"]
 
 
 @runtime_checkable
@@ -49,50 +48,17 @@ class Engine(Protocol):
 
 
 # ---------------------------------------------------------------- progress
-class Ticker:
-    """A rich progress bar on stderr for a long call: shown only after ``delay`` seconds,
-    only when ``enabled``; ``poll`` gives the fraction done (0..1) or None if unknown."""
-
-    def __init__(self, label: str, poll: Callable[[], float | None] | None = None, *,
-                 enabled: bool = True, delay: float = 1.0, console: Any = None) -> None:
-        self.label, self.poll, self.enabled, self.delay = label, poll, enabled, delay
-        self.console = console
-        self._done = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def __enter__(self) -> Self:
-        if self.enabled:
-            self._thread = threading.Thread(target=self._show, daemon=True)
-            self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._done.set()
-        if self._thread is not None:
-            self._thread.join()
-
-    def _show(self) -> None:
-        if self._done.wait(self.delay):
-            return
-        from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        console = self.console or Console(stderr=True)
-        with Progress(TextColumn("{task.description}"), BarColumn(),
-                      TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
-                      console=console, transient=True) as bar:
-            task = bar.add_task(self.label, total=100.0)
-            while not self._done.wait(0.2):
-                done = self.poll() if self.poll is not None else None
-                if done is not None and done >= 0:
-                    bar.update(task, completed=min(100.0, done * 100))
+# Engines draw nothing. ``progress`` is a display (the command line's is
+# kpirules.cli.progress.bar) or None: called as ``display(label, poll)`` around one long
+# call, it returns a context manager; ``poll()`` gives the fraction done (0..1) or None.
+Poll = Callable[[], float | None]
+Display = Callable[[str, Poll | None], AbstractContextManager[object]]
 
 
-def _terminal() -> bool:
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):  # pragma: no cover - closed or replaced stderr
-        return False
+def ticking(display: Display | bool | None, label: str,
+            poll: Poll | None = None) -> AbstractContextManager[object]:
+    """``display(label, poll)``, or nothing when no display is given."""
+    return display(label, poll) if callable(display) else nullcontext()
 
 
 # ---------------------------------------------------------------- DuckDB
@@ -104,7 +70,7 @@ class DuckDBEngine:
 
     dialect = "duckdb"
 
-    def __init__(self, *, progress: bool = False, threads: int | None = None,
+    def __init__(self, *, progress: Display | None = None, threads: int | None = None,
                  memory_limit: str | None = None) -> None:
         import duckdb
 
@@ -130,7 +96,7 @@ class DuckDBEngine:
 
     def _track(self, con: Any) -> Any:
         """Let ``query_progress()`` report (DuckDB tracks progress only when asked to)."""
-        if self.progress and _terminal():
+        if callable(self.progress):
             con.execute("SET enable_progress_bar = true")
             con.execute("SET enable_progress_bar_print = false")
         return con
@@ -249,7 +215,7 @@ class DuckDBEngine:
         target, sql = self._send("scan", tree, b)
         con = target if b.kind != "relation" else None
         poll = (lambda: _progress_of(con)) if con is not None else None
-        with Ticker(f"reading {b.shown}", poll, enabled=self.progress and _terminal()):
+        with ticking(self.progress, f"reading {b.shown}", poll):
             try:
                 if b.kind == "relation":
                     return list(self._query(target, b, sql).fetchall())
@@ -356,7 +322,7 @@ ENGINES: dict[str, Callable[..., Engine]] = {"duckdb": DuckDBEngine, "postgres":
                                              "spark": _spark}
 
 
-def make_engine(engine: str | Engine, *, progress: bool = False, **options: Any) -> Engine:
+def make_engine(engine: str | Engine, *, progress: Display | None = None, **options: Any) -> Engine:
     """An engine by name (``duckdb``, ``postgres``, ``spark``), made with ``options``
     (``make_engine("spark", master="spark://head:7077")``), or the engine instance given."""
     if not isinstance(engine, str):

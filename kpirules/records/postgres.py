@@ -38,7 +38,7 @@ from sqlglot import exp
 from ..errors import FactsError
 from .bind import Binding, mask_password
 from .columns import family
-from .engines import Ticker, _terminal, _with_from
+from .engines import Display, _with_from, ticking
 from .sql import to_sql
 
 __all__ = ["PostgresEngine", "mask_password", "split_url"]
@@ -76,7 +76,7 @@ class PostgresEngine:
 
     dialect = "postgres"
 
-    def __init__(self, database: Any = None, *, progress: bool = False,
+    def __init__(self, database: Any = None, *, progress: Display | None = None,
                  connect_timeout: int = 10) -> None:
         try:
             import psycopg
@@ -178,7 +178,7 @@ class PostgresEngine:
         adapted = _adapt(tree, {k: family(v, self.dialect) for k, v in known.items()})
         sql = to_sql(_with_from(adapted, self.table(schema, table)), self.dialect)
         self.log.append(("scan", sql))
-        with Ticker(f"reading {b.shown}", None, enabled=self.progress and _terminal()):
+        with ticking(self.progress, f"reading {b.shown}"):
             try:
                 return list(con.execute(sql).fetchall())
             except self._pg.Error as exc:

@@ -35,7 +35,7 @@ from sqlglot import exp
 
 from ..errors import FactsError
 from .bind import FORMATS, Binding
-from .engines import Ticker, _terminal, _with_from
+from .engines import Display, _with_from, ticking
 from .sql import to_sql
 
 __all__ = ["SparkEngine"]
@@ -61,7 +61,7 @@ class SparkEngine:
 
     def __init__(self, spark: Any = None, *, master: str | None = None,
                  app_name: str = "kpirules", config: dict[str, str] | None = None,
-                 progress: bool = False) -> None:
+                 progress: Display | None = None) -> None:
         self._spark = spark
         self.master = master
         self.app_name = app_name
@@ -200,8 +200,7 @@ class SparkEngine:
         if context is not None:
             context.setJobDescription(f"kpirules: facts from source {b.name} ({b.shown})")
         poll = (lambda: _stage_progress(context)) if context is not None else None
-        with Ticker(f"reading {b.shown} on Spark", poll,
-                    enabled=self.progress and _terminal()):
+        with ticking(self.progress, f"reading {b.shown} on Spark", poll):
             try:
                 rows = spark.sql(sql).collect()
             except Exception as exc:  # noqa: BLE001

@@ -15,9 +15,9 @@ import pyarrow as pa
 import pytest
 from conftest import write_table
 
+from kpirules.cli.progress import Ticker
 from kpirules.periods import parse_period
 from kpirules.records import derive, sources_of, zero
-from kpirules.records.engines import Ticker
 from kpirules.values import NO_VALUE, Pair
 
 JAN, FEB = parse_period("2022-01"), parse_period("2022-02")

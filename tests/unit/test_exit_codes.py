@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from kpirules import cli, document, targets
+from kpirules.cli import check, explain, lint, schema
 from kpirules.errors import KpiError
 from kpirules.ruleset import Ruleset
 
@@ -43,10 +44,11 @@ def boom(*_: Any, **__: Any) -> Any:
 def broken(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """Every command, somewhere inside, raises a ValueError no input should cause."""
     monkeypatch.delenv("KPIRULES_DEBUG", raising=False)
-    monkeypatch.setattr(cli, "load", boom)                     # lint, check, explain
+    for command in (lint, check, explain):
+        monkeypatch.setattr(command, "load", boom)
     monkeypatch.setattr(document, "render_document", boom)     # doc
     monkeypatch.setattr(Ruleset, "evaluate", boom)             # test (and check)
-    monkeypatch.setattr(cli, "schema_json", boom)              # schema
+    monkeypatch.setattr(schema, "schema_json", boom)           # schema
     return monkeypatch
 
 
@@ -98,7 +100,7 @@ def test_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupt(*_: Any, **__: Any) -> Any:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "load", interrupt)
+    monkeypatch.setattr(check, "load", interrupt)
     code, _, err = run(COMMANDS["check"])
     assert code == 130 and err == "kpirules: interrupted\n"
 
@@ -107,7 +109,7 @@ def test_a_kpierror_is_still_invalid_input(monkeypatch: pytest.MonkeyPatch) -> N
     def refuse(*_: Any, **__: Any) -> Any:
         raise KpiError("bad input")
 
-    monkeypatch.setattr(cli, "load", refuse)
+    monkeypatch.setattr(lint, "load", refuse)
     code, _, err = run(COMMANDS["lint"])
     assert code == 2 and err == "kpirules: error: bad input\n"
 
@@ -116,7 +118,7 @@ def test_a_lone_surrogate_in_the_message_is_still_reported(monkeypatch: pytest.M
     def surrogate(*_: Any, **__: Any) -> Any:
         raise KeyError("\ud800")
 
-    monkeypatch.setattr(cli, "schema_json", surrogate)
+    monkeypatch.setattr(schema, "schema_json", surrogate)
     raw = io.BytesIO()
     err = io.TextIOWrapper(raw, encoding="utf-8")  # strict: a surrogate cannot be written
     assert cli.main(["schema"], io.StringIO(), err) == 3
@@ -128,8 +130,9 @@ def test_a_lone_surrogate_in_the_message_is_still_reported(monkeypatch: pytest.M
 def test_the_console_entry_exits_3(tmp_path: Path) -> None:
     """Through ``entry()``, as the installed ``kpirules`` runs: the process's exit status."""
     code = ("import kpirules.cli as c\n"
+            "import kpirules.cli.schema as s\n"
             "def boom(): raise RuntimeError('boom')\n"
-            "c.schema_json = boom\n"
+            "s.schema_json = boom\n"
             "import sys; sys.argv = ['kpirules', 'schema']\n"
             "c.entry()\n")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
