@@ -32,26 +32,25 @@ BALANCE_AT = 64  # a chain of this many terms or more is rebuilt balanced
 _SUM = ("+", "-")
 
 
+def _spine(node: Any, same: Any) -> list[Any]:
+    """The terms of a left-leaning chain of one operator, left to right, without recursion."""
+    terms: list[Any] = []
+    while same(node):
+        terms.append(node.right)
+        node = node.left
+    terms.append(node)
+    terms.reverse()
+    return terms
+
+
 def _kids(node: Any) -> list[Any]:
     """The operands of ``node``: a chain's terms (its left spine dissolved), or its
     children; () for a leaf."""
     if isinstance(node, ast.BinOp) and node.op in _SUM:
-        terms: list[Any] = []
-        while isinstance(node, ast.BinOp) and node.op in _SUM:
-            terms.append(node.right)
-            node = node.left
-        terms.append(node)
-        terms.reverse()
-        return terms
+        return _spine(node, lambda n: isinstance(n, ast.BinOp) and n.op in _SUM)
     if isinstance(node, ast.BoolOp):
         op = node.op
-        terms = []
-        while isinstance(node, ast.BoolOp) and node.op == op:
-            terms.append(node.right)
-            node = node.left
-        terms.append(node)
-        terms.reverse()
-        return terms
+        return _spine(node, lambda n: isinstance(n, ast.BoolOp) and n.op == op)
     if isinstance(node, ast.BinOp):
         return [node.left, node.right]
     if isinstance(node, (ast.Neg, ast.Not)):
