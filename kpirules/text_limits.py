@@ -51,13 +51,7 @@ def _kids(node: Any) -> list[Any]:
     if isinstance(node, ast.BoolOp):
         op = node.op
         return _spine(node, lambda n: isinstance(n, ast.BoolOp) and n.op == op)
-    if isinstance(node, ast.BinOp):
-        return [node.left, node.right]
-    if isinstance(node, (ast.Neg, ast.Not)):
-        return [node.operand]
-    if isinstance(node, ast.Call):
-        return list(node.args)
-    return []
+    return _structural(node)
 
 
 def _signs(node: ast.BinOp) -> list[str]:
